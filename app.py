@@ -1,0 +1,63 @@
+"""The Flask application factory, and ``app`` for ``gunicorn app:app``.
+
+``create_app`` loads the model (one per process), so importing this module for the
+factory, as the tests and CLI do, must not build an app by itself: ``app`` is made on
+first access (PEP 562), which Gunicorn does in each worker after it forks.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+from flask_cors import CORS
+
+from sentiment import api, page
+from sentiment.config import PROJECT_ROOT, from_env
+from sentiment.errors import register_error_handlers
+from sentiment.model_slot import ModelSlot
+
+
+def _log_to_stderr(logger: logging.Logger) -> None:
+    """Our own handler: ModelScope raises the root console handler to ERROR on import,
+    which would hide the line that says which model serves."""
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(from_env())
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # real Chinese characters in responses, not \\u escapes
+    app.json.sort_keys = False
+    _log_to_stderr(logging.getLogger("sentiment"))
+
+    CORS(app, resources={r"/api/*": {"origins": app.config["SENTIMENT_CORS_ORIGINS"]}})
+    register_error_handlers(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(page.bp)
+
+    slot = ModelSlot()
+    app.extensions["sentiment_model"] = slot
+    if app.config["SENTIMENT_LOAD_IN_BACKGROUND"]:
+        slot.load_in_background(app.config)
+    else:
+        slot.load(app.config)
+    return app
+
+
+def __getattr__(name: str) -> Flask:
+    if name == "app":
+        globals()["app"] = application = create_app()
+        return application
+    raise AttributeError(name)

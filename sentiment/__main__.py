@@ -1,0 +1,3 @@
+from sentiment.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""Command line: ``python -m sentiment {predict,download} ...``.
+
+``predict`` answers exactly as the API does, from whichever backend the
+environment selects; ``download`` is the one command that touches the network.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+from urllib.parse import urlsplit
+
+from sentiment.backends import BackendUnavailable, load_backend
+from sentiment.config import DEFAULT_MODEL_ID, ConfigError, from_env
+from sentiment.errors import ApiError
+from sentiment.service import SentimentService
+from sentiment.validation import check_text
+
+
+def _emit(payload: dict) -> None:
+    print(json.dumps(payload, ensure_ascii=False), flush=True)
+
+
+def predict(args: argparse.Namespace) -> int:
+    """Classify the texts given, or each non-empty line of standard input, one JSON object per line."""
+    config = from_env()
+    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    try:
+        backend, choice = load_backend(config)
+    except BackendUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"model: {backend.name} ({choice.reason})", file=sys.stderr)
+    service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
+    checked: list[tuple[str, ApiError | None]] = []
+    for text in texts:
+        try:
+            checked.append((check_text(text, config["SENTIMENT_MAX_CHARS"], "text "), None))
+        except ApiError as error:
+            checked.append((text, error))
+    valid = [text for text, error in checked if error is None]
+    step = config["SENTIMENT_MAX_TEXTS"]
+    results = iter([r for start in range(0, len(valid), step) for r in service.analyse(valid[start : start + step])])
+    for text, error in checked:  # input order, errors in their place
+        _emit(next(results) if error is None else {"text": text, "error": error.message, "code": error.code})
+    status = 2 if any(error for _, error in checked) else 0
+    return status
+
+
+def _hub_reachable(timeout: float) -> str | None:
+    """None when ModelScope's hub accepts a connection, else why not, so that no download hangs."""
+    from modelscope.hub.utils.utils import get_endpoint
+
+    endpoint = urlsplit(get_endpoint())
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        socket.create_connection((endpoint.hostname, port), timeout=timeout).close()
+    except OSError as error:
+        return f"cannot reach {endpoint.hostname}:{port} ({error})"
+    return None
+
+
+def download(args: argparse.Namespace) -> int:
+    """Fetch a model's weights into the ModelScope cache, where ``SENTIMENT_BACKEND=auto`` finds them."""
+    problem = _hub_reachable(args.timeout)
+    if problem:
+        print(
+            f"error: the ModelScope hub is not reachable: {problem}.\n"
+            "This machine seems to have no internet access; the service keeps using the bundled model.\n"
+            "On a machine with internet, run this command there, or copy the model directory here and set "
+            "SENTIMENT_MODEL=/path/to/it.",
+            file=sys.stderr,
+        )
+        return 2
+    from modelscope.hub.snapshot_download import snapshot_download
+
+    path = snapshot_download(args.model)
+    print(f"downloaded {args.model} to {path}\nrestart the service: SENTIMENT_BACKEND=auto now serves it")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sentiment", description="Chinese sentiment service tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("predict", help="classify texts (arguments, or lines on standard input)")
+    p.add_argument("texts", nargs="*")
+    p.set_defaults(run=predict)
+    d = commands.add_parser("download", help="fetch StructBERT (or another ModelScope model) for offline use")
+    d.add_argument("model", nargs="?", default=DEFAULT_MODEL_ID)
+    d.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")
+    d.set_defaults(run=download)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,61 @@
+"""JSON errors for the API: one exception type, one place that turns failures into responses.
+
+Every error body is ``{"error": <Chinese message for people>, "code": <stable id for programs>}``;
+nothing ever answers with a stack trace.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Werkzeug's HTTP errors that clients can cause, as our codes and messages.
+_HTTP = {
+    400: ("bad_request", "请求格式不正确。"),
+    404: ("not_found", "没有这个接口，请检查地址。"),
+    405: ("method_not_allowed", "不支持这种请求方法。"),
+    413: ("payload_too_large", "请求内容太大。"),
+    415: ("unsupported_media_type", "请以 JSON 格式（Content-Type: application/json）发送。"),
+}
+
+
+class ApiError(Exception):
+    """A client or availability error with its HTTP status, stable code and message."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: object):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+    def response(self):
+        return jsonify({"error": self.message, "code": self.code, **self.extra}), self.status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/health", "/ready")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError):
+        return error.response()
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if not _wants_json():
+            return error
+        code, message = _HTTP.get(error.code or 500, ("http_error", error.description or "请求失败。"))
+        if error.code == 413:
+            message = f"请求内容太大（上限 {app.config['MAX_CONTENT_LENGTH'] // 1024} KB）。"
+        response = ApiError(error.code or 500, code, message).response()[0]
+        response.status_code = error.code or 500
+        if error.code == 405 and isinstance(error.valid_methods, list):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return ApiError(500, "internal_error", "服务器内部错误，请稍后再试。").response()

@@ -1,0 +1,81 @@
+"""The one loaded model of a process, and its state while loading.
+
+Gunicorn imports the app in each worker after the fork, so each worker fills its own
+slot once, before serving (or, with SENTIMENT_LOAD_IN_BACKGROUND, while answering
+503 ``model_not_ready``). Nothing is loaded per request.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Mapping
+
+from sentiment.backends import BackendUnavailable, Choice, load_backend
+from sentiment.errors import ApiError
+from sentiment.service import SentimentService
+
+log = logging.getLogger("sentiment")
+WARM_UP_TEXT = "这家店的服务很好"
+
+
+class ModelSlot:
+    def __init__(self) -> None:
+        self.service: SentimentService | None = None
+        self.choice: Choice | None = None
+        self.error: str | None = None
+        self.load_seconds: float | None = None
+        self._loaded = threading.Event()
+
+    def load(self, config: Mapping[str, Any]) -> None:
+        """Load, warm with one inference, and log one line saying which model serves and why."""
+        started = time.perf_counter()
+        try:
+            backend, self.choice = load_backend(config)
+            service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
+            service.analyse([WARM_UP_TEXT])
+        except BackendUnavailable as error:
+            self.error = str(error)
+            log.error("no model serves: %s", error)
+            raise
+        finally:
+            self._loaded.set()
+        self.load_seconds = time.perf_counter() - started
+        self.service = service
+        log.info(
+            "sentiment model: %s (%s backend, labels %s), loaded in %.1fs, because %s",
+            backend.name, self.choice.kind, "/".join(backend.labels), self.load_seconds, self.choice.reason,
+        )
+
+    def load_in_background(self, config: Mapping[str, Any]) -> threading.Thread:
+        def run() -> None:
+            try:
+                self.load(config)
+            except BackendUnavailable:
+                pass  # recorded in self.error and reported by /ready and the API
+
+        thread = threading.Thread(target=run, name="model-loader", daemon=True)
+        thread.start()
+        return thread
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._loaded.wait(timeout)
+
+    def get(self) -> SentimentService:
+        if self.service is None:
+            message = "模型还在加载，请稍后再试。" if self.error is None else f"模型不可用：{self.error}"
+            raise ApiError(503, "model_not_ready", message)
+        return self.service
+
+    def status(self) -> dict:
+        if self.service is None:
+            return {"ready": False, "error": self.error}
+        backend = self.service.backend
+        return {
+            "ready": True,
+            "model": backend.name,
+            "backend": self.choice.kind,
+            "labels": list(backend.labels),
+            "reason": self.choice.reason,
+            "load_seconds": round(self.load_seconds, 3),
+        }

@@ -1,0 +1,21 @@
+"""The chat page for staff: ``GET /``. All behaviour is in ``static/chat.js``, which calls the API."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+
+bp = Blueprint("page", __name__)
+
+EXAMPLES = (
+    "这个东西真心很赞",
+    "质量太差了，再也不买了",
+    "送餐很快，味道也不错",
+    "客服态度冷淡，等了一个小时",
+    "虽然有点贵，但是物有所值",
+)
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "index.html", examples=EXAMPLES, max_chars=current_app.config["SENTIMENT_MAX_CHARS"]
+    )

@@ -1,0 +1,28 @@
+"""What every backend returns, so the API, page and CLI never know which backend ran."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One text's result: the winning label and a probability for every label of the model."""
+
+    label: str
+    scores: dict[str, float]
+
+    @classmethod
+    def from_scores(cls, scores: dict[str, float]) -> "Prediction":
+        return cls(max(scores, key=scores.__getitem__), scores)
+
+
+class Backend(Protocol):
+    """A loaded model. ``window`` is the longest text (in characters) it reads whole, or None for any length."""
+
+    name: str
+    labels: tuple[str, ...]
+    window: int | None
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        ...

@@ -1,0 +1,64 @@
+"""From texts to answers, in three stages kept apart as in transformers' pipelines.
+
+``preprocess`` cuts texts longer than the model's window into overlapping windows;
+``_forward`` runs every window of a request through the backend in length-sorted
+batches (short texts are not padded to the longest) and puts results back in input
+order; ``postprocess`` averages each text's window probabilities and shapes the answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sentiment.prediction import Backend, Prediction
+from sentiment.response import shape
+
+
+def windows(text: str, window: int | None, overlap: int) -> list[str]:
+    """Overlapping slices of ``text`` that together cover all of it; the last one ends at the text's end."""
+    if window is None or len(text) <= window:
+        return [text]
+    stride = max(1, window - overlap)
+    starts = list(range(0, len(text) - window, stride)) + [len(text) - window]
+    return [text[start : start + window] for start in starts]
+
+
+def combine(predictions: Sequence[Prediction]) -> Prediction:
+    """Mean of the windows' probabilities: each window reads the same number of characters."""
+    labels = predictions[0].scores
+    return Prediction.from_scores(
+        {label: sum(p.scores[label] for p in predictions) / len(predictions) for label in labels}
+    )
+
+
+@dataclass
+class SentimentService:
+    backend: Backend
+    batch_size: int = 16
+    overlap: int = 64
+
+    def preprocess(self, texts: Sequence[str]) -> list[list[str]]:
+        return [windows(text.strip(), self.backend.window, self.overlap) for text in texts]
+
+    def _forward(self, pieces: Sequence[str]) -> list[Prediction]:
+        order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
+        results: list[Prediction | None] = [None] * len(pieces)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            for index, prediction in zip(chunk, self.backend.predict([pieces[i] for i in chunk])):
+                results[index] = prediction
+        return results  # type: ignore[return-value]
+
+    def postprocess(self, texts: Sequence[str], split: list[list[str]], flat: list[Prediction]) -> list[dict]:
+        answers, position = [], 0
+        for text, parts in zip(texts, split):
+            prediction = combine(flat[position : position + len(parts)])
+            position += len(parts)
+            answers.append(shape(text, prediction, len(parts), self.backend.name))
+        return answers
+
+    def analyse(self, texts: Sequence[str]) -> list[dict]:
+        """One answer per text, in input order, from one pass over the model."""
+        split = self.preprocess(texts)
+        flat = self._forward([piece for parts in split for piece in parts])
+        return self.postprocess(texts, split, flat)

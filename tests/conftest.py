@@ -1,0 +1,99 @@
+"""Shared fixtures: apps on the real bundled model, tiny StructBERT directories, a live Gunicorn."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from sentiment.structbert_dir import write_structbert_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = Path(os.environ.get("SENTIMENT_DATASETS", ROOT.parent / "shared" / "datasets"))
+
+
+@pytest.fixture(scope="session")
+def app():
+    return create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded"})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def tiny_structbert(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer StructBERT sentiment directory with the published labels."""
+    return write_structbert_dir(tmp_path_factory.mktemp("structbert") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_emotion(tmp_path_factory) -> Path:
+    """A multi-class model, to show labels come from the model and are never hard-coded."""
+    return write_structbert_dir(tmp_path_factory.mktemp("emotion") / "tiny", labels=("高兴", "愤怒", "悲伤"), seed=1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """A real ``gunicorn -c gunicorn.conf.py app:app`` on a free local port."""
+
+    def __init__(self, log_path: Path, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        environment = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", **env}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
+            cwd=ROOT, env=environment, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, workers: int = 2, timeout: float = 120) -> None:
+        """Until every worker has logged its loaded model and /ready answers 200."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if self.log().count("sentiment model:") >= workers:
+                    with urllib.request.urlopen(self.url + "/ready", timeout=2) as response:
+                        if response.status == 200:
+                            return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"gunicorn not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Gunicorn on the bundled model with two workers, as `make run` starts it."""
+    server = Gunicorn(tmp_path_factory.mktemp("gunicorn") / "log.txt",
+                      SENTIMENT_BACKEND="auto", SENTIMENT_MODEL=str(ROOT / "no-such-model"), WEB_CONCURRENCY="2")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,190 @@
+"""The JSON API through Flask's test client, on the real bundled model."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import create_app
+
+POSITIVE = "这个东西真心很赞"
+NEGATIVE = "质量太差了，再也不买了"
+
+
+def post(client, body=None, **kwargs):
+    if body is not None:
+        kwargs["json"] = body
+    return client.post("/api/sentiment", **kwargs)
+
+
+def test_single_text_answer_has_every_field(client):
+    response = post(client, {"text": POSITIVE})
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"text", "sentiment", "label", "confidence", "emoji", "scores", "model", "windows"}
+    assert body["text"] == POSITIVE
+    assert body["sentiment"] == "Positive" and body["label"] == "正面"
+    assert set(body["scores"]) == {"负面", "正面"}
+    assert body["confidence"] == body["scores"]["正面"] == round(body["confidence"], 4)
+    assert 0.5 < body["confidence"] <= 1
+    assert abs(sum(body["scores"].values()) - 1) < 1e-3
+    assert body["model"] == "bundled-char-ngram-lr" and body["windows"] == 1
+    assert POSITIVE in response.get_data(as_text=True), "Chinese must be sent as characters, not \\u escapes"
+
+
+def test_negative_review(client):
+    body = post(client, {"text": NEGATIVE}).get_json()
+    assert (body["sentiment"], body["label"], body["emoji"]) == ("Negative", "负面", "😞")
+
+
+def test_batch_keeps_input_order_and_matches_single_answers(client):
+    texts = [NEGATIVE, POSITIVE, "送餐很快，味道也不错", "客服态度冷淡，等了一个小时", POSITIVE * 40, "差"]
+    results = post(client, {"texts": texts}).get_json()["results"]
+    assert [r["text"] for r in results] == texts
+    singles = [post(client, {"text": t}).get_json() for t in texts]
+    assert results == singles
+    assert [r["sentiment"] for r in results[:4]] == ["Negative", "Positive", "Positive", "Negative"]
+
+
+def test_batch_limit_is_configurable():
+    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded", "SENTIMENT_MAX_TEXTS": 3})
+    client = app.test_client()
+    assert post(client, {"texts": ["好"] * 3}).status_code == 200
+    response = post(client, {"texts": ["好"] * 4})
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "too_many_texts" and response.get_json()["max_texts"] == 3
+
+
+def test_default_batch_limit_is_64(client):
+    assert len(post(client, {"texts": ["好"] * 64}).get_json()["results"]) == 64
+    assert post(client, {"texts": ["好"] * 65}).get_json()["code"] == "too_many_texts"
+
+
+def test_text_up_to_the_limit_is_read_whole_and_longer_is_refused(client):
+    long_review = ("物流很快，包装完好，" * 500)[:5000]
+    body = post(client, {"text": long_review}).get_json()
+    assert body["windows"] == 1 and body["text"] == long_review  # the bundled model reads any length whole
+    response = post(client, {"text": long_review + "好"})
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "text_too_long"
+    assert "5000" in response.get_json()["error"] and response.get_json()["max_chars"] == 5000
+
+
+@pytest.mark.parametrize(
+    "kwargs, status, code",
+    [
+        ({"json": {"text": ""}}, 400, "empty_text"),
+        ({"json": {"text": "  \n\t "}}, 400, "empty_text"),
+        ({"json": {"text": 123}}, 400, "invalid_type"),
+        ({"json": {"text": None}}, 400, "invalid_type"),
+        ({"json": {"texts": "不是数组"}}, 400, "invalid_type"),
+        ({"json": {"texts": ["好", 5]}}, 400, "invalid_type"),
+        ({"json": {"texts": ["好", " "]}}, 400, "empty_text"),
+        ({"json": {"texts": []}}, 400, "empty_batch"),
+        ({"json": ["好"]}, 400, "invalid_type"),
+        ({"json": "好"}, 400, "invalid_type"),
+        ({"json": {}}, 400, "missing_field"),
+        ({"json": {"txt": "好"}}, 400, "missing_field"),
+        ({"json": {"text": "好", "texts": ["好"]}}, 400, "ambiguous_input"),
+        ({"data": "{not json", "content_type": "application/json"}, 400, "invalid_json"),
+        ({"data": b"\xff\xfe\x00", "content_type": "application/json"}, 400, "invalid_json"),
+        ({"data": "", "content_type": "application/json"}, 400, "invalid_json"),
+        ({"data": "text=好", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
+        ({"data": '{"text": "好"}', "content_type": "text/plain"}, 415, "unsupported_media_type"),
+        ({"data": '{"text": "好"}'}, 415, "unsupported_media_type"),
+    ],
+)
+def test_bad_input_gets_json_error_with_stable_code(client, kwargs, status, code):
+    response = client.post("/api/sentiment", **kwargs)
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["code"] == code
+    assert isinstance(body["error"], str) and body["error"]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_bad_text_in_batch_names_its_position(client):
+    body = post(client, {"texts": ["好", "很好", ""]}).get_json()
+    assert body["code"] == "empty_text" and body["index"] == 2 and "第 3 条" in body["error"]
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
+def test_wrong_method_is_405_json(client, method):
+    response = getattr(client, method)("/api/sentiment")
+    assert response.status_code == 405
+    assert response.get_json()["code"] == "method_not_allowed"
+    assert "POST" in response.headers["Allow"]
+
+
+def test_unknown_api_path_is_404_json(client):
+    response = client.get("/api/sentimental")
+    assert response.status_code == 404 and response.get_json()["code"] == "not_found"
+
+
+def test_body_too_large_is_413_json():
+    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded", "MAX_CONTENT_LENGTH": 1024})
+    response = app.test_client().post("/api/sentiment", json={"text": "好" * 2000})
+    assert response.status_code == 413
+    assert response.get_json()["code"] == "payload_too_large"
+
+
+def test_unexpected_failure_is_500_json_without_trace():
+    app = create_app({"TESTING": False, "SENTIMENT_BACKEND": "embedded"})
+    service = app.extensions["sentiment_model"].service
+    service.batch_size = 0  # an impossible setting makes the real service fail inside the request
+    response = app.test_client().post("/api/sentiment", json={"text": "好"})
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "服务器内部错误，请稍后再试。", "code": "internal_error"}
+
+
+def test_model_not_ready_is_503(tmp_path):
+    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded",
+                      "SENTIMENT_EMBEDDED_MODEL": str(tmp_path / "missing.npz"),
+                      "SENTIMENT_LOAD_IN_BACKGROUND": True})
+    assert app.extensions["sentiment_model"].wait(30)
+    client = app.test_client()
+    response = post(client, {"text": "好"})
+    assert response.status_code == 503 and response.get_json()["code"] == "model_not_ready"
+    assert "missing.npz" in response.get_json()["error"]
+    ready = client.get("/ready")
+    assert ready.status_code == 503 and ready.get_json()["ready"] is False
+    assert client.get("/health").get_json() == {"status": "ok"}
+
+
+def test_health_and_ready(client):
+    assert client.get("/health").get_json() == {"status": "ok"}
+    ready = client.get("/ready").get_json()
+    assert ready["ready"] is True and ready["backend"] == "embedded" and ready["labels"] == ["负面", "正面"]
+
+
+def test_cors_on_api_only(client):
+    response = post(client, {"text": "好"}, headers={"Origin": "https://shop.example"})
+    assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://shop.example")
+    assert "Access-Control-Allow-Origin" not in client.get("/", headers={"Origin": "https://shop.example"}).headers
+
+
+def test_cors_origins_are_configurable():
+    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded",
+                      "SENTIMENT_CORS_ORIGINS": ["https://shop.example"]})
+    client = app.test_client()
+    allowed = post(client, {"text": "好"}, headers={"Origin": "https://shop.example"})
+    other = post(client, {"text": "好"}, headers={"Origin": "https://evil.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_page_is_served_with_local_assets_only(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "中文情感分析" in html and "/static/chat.js" in html
+    assert "http://" not in html and "https://" not in html
+    for asset in ("chat.js", "chat.css", "favicon.svg"):
+        assert client.get(f"/static/{asset}").status_code == 200
+
+
+def test_answers_are_utf8_json_text():
+    raw = json.dumps({"text": "好评"}, ensure_ascii=True)
+    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded"})
+    response = app.test_client().post("/api/sentiment", data=raw, content_type="application/json; charset=utf-8")
+    assert response.status_code == 200
+    assert response.get_data().decode("utf-8").count("好评") == 1

@@ -1,0 +1,46 @@
+"""``python -m sentiment`` as a user runs it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sentiment", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
+        env={**os.environ, "SENTIMENT_BACKEND": "embedded", **env}, timeout=120,
+    )
+
+
+def test_predict_prints_one_json_answer_per_text_in_order():
+    result = run("predict", "这个东西真心很赞", "   ", "质量太差了，再也不买了")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["text"] for line in lines] == ["这个东西真心很赞", "   ", "质量太差了，再也不买了"]
+    assert lines[0]["sentiment"] == "Positive" and lines[2]["sentiment"] == "Negative"
+    assert lines[1]["code"] == "empty_text"
+    assert result.returncode == 2  # a bad line is reported, and the exit status says so
+    assert "bundled-char-ngram-lr" in result.stderr
+
+
+def test_predict_reads_standard_input():
+    result = run("predict", stdin="送餐很快，味道也不错\n\n客服态度冷淡\n")
+    assert result.returncode == 0
+    assert [json.loads(line)["sentiment"] for line in result.stdout.splitlines()] == ["Positive", "Negative"]
+
+
+def test_download_fails_fast_and_clearly_without_a_hub():
+    # Port 9 on loopback refuses at once: the situation of a machine with no internet.
+    result = run("download", "--timeout", "3", MODELSCOPE_DOMAIN="127.0.0.1:9")
+    assert result.returncode == 2
+    assert "not reachable" in result.stderr and "bundled model" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_backend_setting_is_refused():
+    result = run("predict", "好", SENTIMENT_BACKEND="gpu")
+    assert result.returncode == 2 and "SENTIMENT_BACKEND must be one of" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,45 @@
+"""Windows over long text, and how window results combine."""
+from __future__ import annotations
+
+import pytest
+
+from sentiment.prediction import Prediction
+from sentiment.service import combine, windows
+
+
+@pytest.mark.parametrize("length", [1, 509, 510, 511, 700, 2040, 5000])
+def test_windows_cover_the_whole_text_within_the_window(length):
+    text = "".join(chr(0x4E00 + i % 5000) for i in range(length))
+    parts = windows(text, 510, 64)
+    assert all(len(p) <= 510 for p in parts)
+    assert parts[0] == text[: len(parts[0])] and text.endswith(parts[-1])
+    position = 0  # every character lies in some window, in order
+    for part in parts:
+        start = text.index(part, max(0, position - 510))
+        assert start <= position
+        position = start + len(part)
+    assert position == length
+    if length <= 510:
+        assert parts == [text]
+    else:
+        assert len(parts) == -(-(length - 510) // 446) + 1
+
+
+def test_windows_overlap_by_the_configured_amount():
+    text = "".join(chr(0x4E00 + i) for i in range(1000))
+    first, second = windows(text, 510, 64)[:2]
+    assert first[-64:] == second[:64]
+
+
+def test_models_that_read_any_length_get_one_window():
+    assert windows("好" * 5000, None, 64) == ["好" * 5000]
+
+
+def test_combine_averages_probabilities_and_picks_the_top_label():
+    combined = combine([
+        Prediction.from_scores({"负面": 0.9, "正面": 0.1}),
+        Prediction.from_scores({"负面": 0.2, "正面": 0.8}),
+        Prediction.from_scores({"负面": 0.3, "正面": 0.7}),
+    ])
+    assert combined.scores == pytest.approx({"负面": 1.4 / 3, "正面": 1.6 / 3})
+    assert combined.label == "正面"
