@@ -22,3 +22,5 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("SENTIMENT_TORCH_THREADS", str(max(1, _cores // workers)))
+# Gunicorn 27's control socket sits at one path per user; several instances on a host would fight over it.
+control_socket_disable = True
