@@ -1,4 +1,4 @@
-"""Command line: ``python -m sentiment {predict,download} ...``.
+"""Command line: ``python -m sentiment {predict,evaluate,download} ...``.
 
 ``predict`` answers exactly as the API does, from whichever backend the
 environment selects; ``download`` is the one command that touches the network.
@@ -9,6 +9,7 @@ import argparse
 import json
 import socket
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sentiment.backends import BackendUnavailable, load_backend
@@ -46,6 +47,35 @@ def predict(args: argparse.Namespace) -> int:
         _emit(next(results) if error is None else {"text": text, "error": error.message, "code": error.code})
     status = 2 if any(error for _, error in checked) else 0
     return status
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Score the configured model on the user's labelled CSV or JSONL file."""
+    from tqdm import tqdm
+
+    from sentiment.data import read_labelled_file
+    from sentiment.evaluate import LabelError, evaluate as run_evaluation
+
+    config = from_env()
+    try:
+        rows = read_labelled_file(args.data, args.text_col, args.label_col)
+        backend, choice = load_backend(config)
+    except (OSError, ValueError, BackendUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"model: {backend.name} ({choice.reason})", file=sys.stderr)
+    service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
+    with tqdm(total=len(rows), unit="text", file=sys.stderr, disable=None) as bar:
+        try:
+            report = run_evaluation(service, rows, config["SENTIMENT_MAX_CHARS"], progress=bar.update)
+        except LabelError as error:
+            print(f"error: {args.data}: {error}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.as_text())
+    return 0
 
 
 def _hub_reachable(timeout: float) -> str | None:
@@ -86,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("predict", help="classify texts (arguments, or lines on standard input)")
     p.add_argument("texts", nargs="*")
     p.set_defaults(run=predict)
+    e = commands.add_parser("evaluate", help="accuracy of the configured model on your labelled CSV/JSONL")
+    e.add_argument("--data", required=True, type=Path, help="CSV with a header, or JSON lines")
+    e.add_argument("--text-col", default="review", help="column holding the text (default: review)")
+    e.add_argument("--label-col", default="label", help="column holding 0/1 or the model's label names (default: label)")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.set_defaults(run=evaluate)
     d = commands.add_parser("download", help="fetch StructBERT (or another ModelScope model) for offline use")
     d.add_argument("model", nargs="?", default=DEFAULT_MODEL_ID)
     d.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")

@@ -9,6 +9,8 @@ Training and serving must hash identically, which is why both import this module
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -22,9 +24,24 @@ _POSITION = np.array(
 )
 
 
+@lru_cache(maxsize=1)
+def _traditional_to_simplified() -> dict[int, str]:
+    """OpenCC's character table (shipped in the opencc-python-reimplemented package), first choice of each."""
+    import opencc
+
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    mapping = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        traditional, simplified = line.split("\t")
+        mapping[ord(traditional)] = simplified.split()[0]
+    return mapping
+
+
 def clean(text: str) -> str:
-    """Fold width and case (ＡＢＣ→abc, ！→!) and drop whitespace, as the split's normaliser does."""
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+    """Fold width, case and script (ＡＢＣ→abc, ！→!, 這個→这个) and drop whitespace, so that a review
+    typed in Traditional characters or full-width letters meets the same features as its training twin."""
+    folded = unicodedata.normalize("NFKC", text).lower().translate(_traditional_to_simplified())
+    return "".join(folded.split())
 
 
 def ngram_buckets(text: str, max_n: int, bits: int) -> np.ndarray:

@@ -1,0 +1,124 @@
+"""``python -m sentiment evaluate``: how well the configured model does on a user's own labelled reviews.
+
+A small business labels a hundred of its own reviews and learns whether to trust the
+service: accuracy, macro-F1, the confusion matrix, the mistakes the model was surest
+about, and throughput, for whichever backend the environment selects.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Sequence
+
+from sentiment.errors import ApiError
+from sentiment.metrics import accuracy, confusion, macro_f1
+from sentiment.response import polarity
+from sentiment.service import SentimentService
+from sentiment.validation import check_text
+
+_BINARY_CODES = {"0": "Negative", "1": "Positive"}
+
+
+class LabelError(ValueError):
+    """A label in the user's file that the model cannot be scored against."""
+
+
+def label_mapper(model_labels: Sequence[str]) -> Callable[[str], str]:
+    """Map a file's label (0/1, the model's own label, or a polarity word like positive/负面) to a model label."""
+    by_polarity = {polarity(label): label for label in model_labels if polarity(label)}
+
+    def to_model_label(raw: str) -> str:
+        value = raw.strip()
+        if value in model_labels:
+            return value
+        wanted = _BINARY_CODES.get(value) or polarity(value)
+        if wanted in by_polarity:
+            return by_polarity[wanted]
+        raise LabelError(f"label {raw!r} is neither 0/1 nor one of the model's labels ({', '.join(model_labels)})")
+
+    return to_model_label
+
+
+@dataclass
+class Report:
+    model: str
+    labels: list[str]
+    count: int
+    accuracy: float
+    macro_f1: float
+    confusion: list[list[int]]  # rows: true label, columns: predicted label
+    texts_per_second: float
+    worst_mistakes: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # rows not scored, each with its row number and why
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def as_text(self) -> str:
+        width = max(len(label) for label in self.labels) + 2
+        lines = [
+            f"model: {self.model}",
+            f"reviews: {self.count}",
+            f"accuracy: {self.accuracy:.2%}",
+            f"macro-F1: {self.macro_f1:.2%}",
+            f"throughput: {self.texts_per_second:.1f} texts/s",
+            *(f"skipped row {s['row']}: {s['error']}" for s in self.skipped),
+            "",
+            "confusion (rows: true, columns: predicted)",
+            " " * width + "".join(label.rjust(width) for label in self.labels),
+        ]
+        for label, row in zip(self.labels, self.confusion):
+            lines.append(label.rjust(width) + "".join(str(n).rjust(width) for n in row))
+        if self.worst_mistakes:
+            lines += ["", "mistakes the model was surest about:"]
+            for m in self.worst_mistakes:
+                text = m["text"] if len(m["text"]) <= 60 else m["text"][:57] + "…"
+                lines.append(f"  [{m['confidence']:.2f}] true {m['true']} / said {m['predicted']}: {text}")
+        return "\n".join(lines)
+
+
+def evaluate(
+    service: SentimentService,
+    rows: Sequence[tuple[str, str]],
+    max_chars: int,
+    chunk: int = 64,
+    progress: Callable[[int], None] = lambda n: None,
+    worst: int = 10,
+) -> Report:
+    """Score ``(text, label)`` rows; ``progress`` is told how many texts each chunk finished.
+
+    Every label is checked before any model time is spent; texts the API would refuse
+    (empty, too long) are listed in ``skipped`` with their row number, not scored."""
+    labels = list(service.backend.labels)
+    to_model_label = label_mapper(labels)
+    truth, texts, skipped = [], [], []
+    for row, (text, label) in enumerate(rows, start=1):
+        expected = to_model_label(label)
+        try:
+            texts.append(check_text(text, max_chars, "text "))
+            truth.append(expected)
+        except ApiError as error:
+            skipped.append({"row": row, "error": error.message, "code": error.code})
+    answers: list[dict] = []
+    started = time.perf_counter()
+    for start in range(0, len(texts), chunk):
+        answers += service.analyse(texts[start : start + chunk])
+        progress(min(chunk, len(texts) - start))
+    elapsed = time.perf_counter() - started
+    predicted = [a["label"] for a in answers]
+    mistakes = sorted(
+        ({"text": a["text"], "true": t, "predicted": a["label"], "confidence": a["confidence"]}
+         for a, t in zip(answers, truth) if a["label"] != t),
+        key=lambda m: -m["confidence"],
+    )
+    return Report(
+        model=service.backend.name,
+        labels=labels,
+        count=len(texts),
+        accuracy=round(accuracy(truth, predicted), 4),
+        macro_f1=round(macro_f1(truth, predicted, labels), 4),
+        confusion=confusion(truth, predicted, labels),
+        texts_per_second=round(len(texts) / elapsed, 1) if elapsed > 0 else 0.0,
+        worst_mistakes=mistakes[:worst],
+        skipped=skipped,
+    )

@@ -1,0 +1,68 @@
+"""``python -m sentiment evaluate`` on users' own files, and the metrics behind it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sentiment.metrics import accuracy, confusion, expected_calibration_error, macro_f1
+from test_cli import run
+
+
+def test_metrics_on_a_worked_example():
+    truth = ["neg", "neg", "pos", "pos", "pos"]
+    said = ["neg", "pos", "pos", "pos", "neg"]
+    assert accuracy(truth, said) == 0.6
+    assert confusion(truth, said, ["neg", "pos"]) == [[1, 1], [1, 2]]
+    # F1(neg) = 2/(2+1+1) = 0.5; F1(pos) = 4/(4+1+1) = 2/3
+    assert macro_f1(truth, said, ["neg", "pos"]) == pytest.approx((0.5 + 2 / 3) / 2)
+    assert expected_calibration_error([0.9, 0.9, 0.6, 0.6], [True, True, True, False]) == pytest.approx(
+        0.5 * 0.1 + 0.5 * 0.1)
+
+
+def test_evaluate_csv_with_01_labels_reports_everything(tmp_path):
+    data = tmp_path / "mine.csv"
+    data.write_text("review,label\n这个东西真心很赞,1\n质量太差了，再也不买了,0\n送餐很快，味道也不错,1\n"
+                    "客服态度冷淡，等了一个小时,0\n,1\n", encoding="utf-8")
+    result = run("evaluate", "--data", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["count"] == 4 and report["accuracy"] == 1.0 and report["macro_f1"] == 1.0
+    assert report["confusion"] == [[2, 0], [0, 2]] and report["labels"] == ["负面", "正面"]
+    assert report["skipped"] == [{"row": 5, "error": "text 是空的，请输入要分析的内容。", "code": "empty_text"}]
+    assert report["texts_per_second"] > 0 and report["worst_mistakes"] == []
+
+
+def test_evaluate_jsonl_with_model_label_names_lists_confident_mistakes(tmp_path):
+    data = tmp_path / "mine.jsonl"
+    rows = [{"text": "这个东西真心很赞", "y": "负面"}, {"text": "质量太差了，再也不买了", "y": "负面"},
+            {"text": "很好", "y": "negative"}]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = run("evaluate", "--data", str(data), "--text-col", "text", "--label-col", "y")
+    assert result.returncode == 0, result.stderr
+    assert "accuracy: 33.33%" in result.stdout and "mistakes the model was surest about" in result.stdout
+    assert "这个东西真心很赞" in result.stdout
+
+
+def test_evaluate_says_what_is_wrong_with_a_file(tmp_path):
+    data = tmp_path / "mine.csv"
+    data.write_text("comment,stars\n好,5\n", encoding="utf-8")
+    missing = run("evaluate", "--data", str(data))
+    assert missing.returncode == 2 and "no column review, label" in missing.stderr
+    bad_label = run("evaluate", "--data", str(data), "--text-col", "comment", "--label-col", "stars")
+    assert bad_label.returncode == 2 and "label '5'" in bad_label.stderr
+    nothing = run("evaluate", "--data", str(tmp_path / "absent.csv"))
+    assert nothing.returncode == 2 and "absent.csv" in nothing.stderr
+    for result in (missing, bad_label, nothing):
+        assert "Traceback" not in result.stderr
+
+
+def test_challenge_set_is_big_enough_and_labelled():
+    from conftest import ROOT
+
+    cases = [json.loads(line) for line in (ROOT / "tests" / "data" / "challenge.jsonl").read_text("utf-8").splitlines()]
+    assert len(cases) >= 150
+    assert {c["label"] for c in cases} == {0, 1}
+    assert {"negation", "turn", "sarcasm", "slang", "emoji", "traditional", "english", "short", "long"} <= {
+        c["kind"] for c in cases}
+    assert all(len(c["review"]) >= 2000 for c in cases if c["kind"] == "long")
