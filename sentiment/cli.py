@@ -1,4 +1,4 @@
-"""Command line: ``python -m sentiment {predict,evaluate,download} ...``.
+"""Command line: ``python -m sentiment {predict,evaluate,export,download} ...``.
 
 ``predict`` answers exactly as the API does, from whichever backend the
 environment selects; ``download`` is the one command that touches the network.
@@ -78,6 +78,22 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def export(args: argparse.Namespace) -> int:
+    """Export a local StructBERT/BERT classifier (a directory, or a downloaded ModelScope id) to ONNX."""
+    from sentiment.backends.modelscope_pipeline import local_model_dir
+    from sentiment.onnx_export import export as run_export
+
+    model_dir = local_model_dir(args.model)
+    if model_dir is None:
+        print(f"error: no weights for {args.model!r} on disk; run `python -m sentiment download {args.model}` "
+              "or pass a model directory", file=sys.stderr)
+        return 2
+    name = args.model if not Path(args.model).exists() else model_dir.name
+    out = run_export(model_dir, args.out, int8=args.int8, name=name)
+    print(f"exported {args.model} to {out}; serve it with SENTIMENT_MODEL={out}")
+    return 0
+
+
 def _hub_reachable(timeout: float) -> str | None:
     """None when ModelScope's hub accepts a connection, else why not, so that no download hangs."""
     from modelscope.hub.utils.utils import get_endpoint
@@ -122,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--label-col", default="label", help="column holding 0/1 or the model's label names (default: label)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.set_defaults(run=evaluate)
+    x = commands.add_parser("export", help="StructBERT to ONNX (optionally INT8) for a faster CPU backend")
+    x.add_argument("--model", required=True, help="ModelScope id (already downloaded) or model directory")
+    x.add_argument("--out", required=True, type=Path, help="directory to write")
+    x.add_argument("--int8", action="store_true", help="dynamic INT8 quantisation of the weights")
+    x.set_defaults(run=export)
     d = commands.add_parser("download", help="fetch StructBERT (or another ModelScope model) for offline use")
     d.add_argument("model", nargs="?", default=DEFAULT_MODEL_ID)
     d.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 DEFAULT_MODEL_ID = "damo/nlp_structbert_sentiment-classification_chinese-base"
-BACKENDS = ("auto", "modelscope", "embedded")
+BACKENDS = ("auto", "modelscope", "onnx", "embedded")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Prediction:
@@ -26,3 +28,10 @@ class Backend(Protocol):
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         ...
+
+
+def from_logits(logits: np.ndarray, labels: Sequence[str]) -> list[Prediction]:
+    """Softmax each row of a (texts, labels) logit matrix into a Prediction, as ModelScope's pipeline does."""
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    probabilities = shifted / shifted.sum(axis=-1, keepdims=True)
+    return [Prediction.from_scores(dict(zip(labels, map(float, row)))) for row in probabilities]

@@ -35,8 +35,12 @@ def write_structbert_dir(
     vocab_size: int = 21128,
     max_positions: int = 512,
     seed: int = 0,
+    init_std: float | None = None,
 ) -> Path:
-    """Create ``out`` as a StructBERT text-classification directory with random weights."""
+    """Create ``out`` as a StructBERT text-classification directory with random weights.
+
+    ``init_std`` redraws every weight matrix from N(0, init_std): at the default 0.02 a tiny
+    random model answers about 50/50 for everything, and a parity test needs clear margins."""
     import torch
     from safetensors.torch import save_file
     from modelscope.models.nlp.structbert import SbertConfig, SbertForSequenceClassification
@@ -58,6 +62,11 @@ def write_structbert_dir(
     torch.manual_seed(seed)
     model = SbertForSequenceClassification(config)
     model.eval()
+    if init_std is not None:
+        with torch.no_grad():
+            for parameter in model.parameters():
+                if parameter.dim() > 1:
+                    parameter.normal_(0.0, init_std)
     config.save_pretrained(str(out))
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(out / "model.safetensors"), metadata={"format": "pt"})
     (out / "vocab.txt").write_text("\n".join(_vocab(vocab_size)) + "\n", encoding="utf-8")

@@ -43,3 +43,25 @@ def test_combine_averages_probabilities_and_picks_the_top_label():
     ])
     assert combined.scores == pytest.approx({"负面": 1.4 / 3, "正面": 1.6 / 3})
     assert combined.label == "正面"
+
+
+def test_batches_are_length_buckets_and_answers_keep_input_order():
+    from sentiment.backends.embedded import EmbeddedBackend
+    from sentiment.service import SentimentService
+
+    class Recording(EmbeddedBackend):
+        """The real bundled model, noting which texts each model call received."""
+
+        calls: list[list[str]] = []
+
+        def predict(self, texts):
+            self.calls.append(list(texts))
+            return super().predict(texts)
+
+    backend = Recording()
+    texts = ["很好" * 30, "差", "一般般" * 10, "好吃", "服务态度很差" * 20, "还行吧"]
+    answers = SentimentService(backend, batch_size=2).analyse(texts)
+    assert [a["text"] for a in answers] == texts
+    assert [len(call) for call in backend.calls] == [2, 2, 2]
+    lengths = [[len(t) for t in call] for call in backend.calls]
+    assert lengths == [[1, 2], [3, 30], [60, 120]]  # shortest together, longest together: little padding

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from sentiment.backends.modelscope_pipeline import local_model_dir
+from sentiment.backends.onnx_runtime import is_onnx_dir
 from sentiment.prediction import Backend
 
 
@@ -19,7 +20,7 @@ class BackendUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # "modelscope" or "embedded"
+    kind: str  # "onnx", "modelscope" or "embedded"
     location: Path
     reason: str
 
@@ -30,6 +31,13 @@ def choose(config: Mapping[str, Any]) -> Choice:
     embedded = Path(config["SENTIMENT_EMBEDDED_MODEL"])
     if requested == "embedded":
         return Choice("embedded", embedded, "SENTIMENT_BACKEND=embedded")
+    if requested in ("auto", "onnx") and is_onnx_dir(model):
+        return Choice("onnx", Path(model).expanduser(), f"{model} is an exported ONNX model directory")
+    if requested == "onnx":
+        raise BackendUnavailable(
+            f"SENTIMENT_BACKEND=onnx but {model!r} is not a directory written by "
+            "`python -m sentiment export --model <StructBERT> --out DIR`"
+        )
     weights = local_model_dir(model)
     if weights is not None:
         return Choice("modelscope", weights, f"weights for {model} found at {weights}")
@@ -46,6 +54,10 @@ def load_backend(config: Mapping[str, Any]) -> tuple[Backend, Choice]:
     """Build the chosen backend; every failure becomes ``BackendUnavailable`` with a readable message."""
     choice = choose(config)
     try:
+        if choice.kind == "onnx":
+            from sentiment.backends.onnx_runtime import OnnxBackend
+
+            return OnnxBackend(choice.location, config["SENTIMENT_TORCH_THREADS"]), choice
         if choice.kind == "modelscope":
             from sentiment.backends.modelscope_pipeline import ModelScopeBackend
 

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from sentiment.prediction import Prediction
+from sentiment.prediction import Prediction, from_logits
 
 WEIGHT_FILES = ("pytorch_model.bin", "model.safetensors")
 
@@ -44,15 +44,14 @@ class ModelScopeBackend:
             torch.set_num_threads(threads)
         self._torch = torch
         self._pipeline = pipeline(Tasks.text_classification, model=str(model_dir), device="cpu")
-        self._pipeline.model.eval()
+        self.model = self._pipeline.model.eval()
         id2label = {int(i): label for i, label in self._pipeline.id2label.items()}
         self.labels = tuple(id2label[i] for i in sorted(id2label))
-        self._tokenizer = self._pipeline.preprocessor.nlp_tokenizer.tokenizer
-        config = self._pipeline.model.config
-        self._max_tokens = min(getattr(config, "max_position_embeddings", 512), 512)
+        self.tokenizer = self._pipeline.preprocessor.nlp_tokenizer.tokenizer
+        self.max_tokens = min(getattr(self.model.config, "max_position_embeddings", 512), 512)
         # Chinese BERT vocabularies give at most one token per character, so a window of
         # this many characters fits the model with [CLS] and [SEP].
-        self.window = self._max_tokens - 2
+        self.window = self.max_tokens - 2
         self.name = name
         # A fast tokenizer is not safe to share between threads ("Already borrowed"),
         # and torch already spreads one forward pass over the worker's threads.
@@ -60,10 +59,9 @@ class ModelScopeBackend:
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         with self._lock:
-            encoded = self._tokenizer(
-                list(texts), padding=True, truncation=True, max_length=self._max_tokens, return_tensors="pt"
+            encoded = self.tokenizer(
+                list(texts), padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
             )
             with self._torch.no_grad():
                 logits = self._pipeline.forward(dict(encoded))["logits"]
-        probabilities = self._torch.softmax(logits.float(), dim=-1).tolist()
-        return [Prediction.from_scores(dict(zip(self.labels, row))) for row in probabilities]
+        return from_logits(logits.float().numpy(), self.labels)

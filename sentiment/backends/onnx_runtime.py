@@ -1,0 +1,54 @@
+"""A directory written by ``python -m sentiment export``, served with ONNX Runtime on the CPU.
+
+Same tokenizer, labels and window as the model it came from, so the service's long-text
+windows and batching work unchanged.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from sentiment.prediction import Prediction, from_logits
+
+META_FILE = "sentiment_onnx.json"  # written by sentiment.onnx_export beside MODEL_FILE
+MODEL_FILE = "model.onnx"
+
+
+def is_onnx_dir(path: str | Path) -> bool:
+    path = Path(path).expanduser()
+    return (path / META_FILE).is_file() and (path / MODEL_FILE).is_file()
+
+
+class OnnxBackend:
+    def __init__(self, model_dir: Path, threads: int | None = None):
+        import onnxruntime
+        from transformers import AutoTokenizer
+
+        model_dir = Path(model_dir)
+        meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
+        self.name = meta["name"]
+        self.labels = tuple(meta["labels"])
+        self.max_tokens = meta["max_tokens"]
+        self.window = self.max_tokens - 2
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        options = onnxruntime.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = [i.name for i in self.session.get_inputs()]
+        self._lock = threading.Lock()  # the fast tokenizer is not safe to share between threads
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        with self._lock:
+            encoded = self.tokenizer(
+                list(texts), padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np"
+            )
+        logits = self.session.run(None, {name: encoded[name].astype(np.int64) for name in self._inputs})[0]
+        return from_logits(logits, self.labels)
