@@ -64,6 +64,16 @@ def machine() -> dict:
             "python": platform.python_version(), "pause_before_each_call_s": PAUSE_S}
 
 
+def build_engines(scratch: Path) -> dict:
+    """PyTorch, ONNX FP32 and ONNX INT8 backends of one random StructBERT-base-shaped model."""
+    source = write_structbert_dir(scratch / "structbert-base-random", **BASE)
+    return {
+        "PyTorch FP32": ModelScopeBackend(source, "pytorch"),
+        "ONNX Runtime FP32": OnnxBackend(export(source, scratch / "fp32"), os.cpu_count()),
+        "ONNX Runtime INT8": OnnxBackend(export(source, scratch / "int8", int8=True), os.cpu_count()),
+    }
+
+
 def measure(engines: dict) -> dict:
     results = {name: {"latency_ms": {}, "texts_per_second": {}} for name in engines}
     for tokens, rounds in LENGTHS.items():
@@ -131,13 +141,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        source = write_structbert_dir(Path(scratch) / "structbert-base-random", **BASE)
-        engines = {
-            "PyTorch FP32": ModelScopeBackend(source, "pytorch"),
-            "ONNX Runtime FP32": OnnxBackend(export(source, Path(scratch) / "fp32"), os.cpu_count()),
-            "ONNX Runtime INT8": OnnxBackend(export(source, Path(scratch) / "int8", int8=True), os.cpu_count()),
-        }
-        results = measure(engines)
+        results = measure(build_engines(Path(scratch)))
     info = machine()
     markdown = (f"Machine: {info['cpu']}, {info['cores']} cores; torch {info['torch']} with {info['torch_threads']} "
                 f"threads, onnxruntime {info['onnxruntime']} with {info['onnxruntime_threads']} threads, Python {info['python']}; "

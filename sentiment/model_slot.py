@@ -12,11 +12,14 @@ import time
 from typing import Any, Mapping
 
 from sentiment.backends import BackendUnavailable, Choice, load_backend
+from sentiment.coalescer import CoalescingBackend
 from sentiment.errors import ApiError
 from sentiment.service import SentimentService
 
 log = logging.getLogger("sentiment")
 WARM_UP_TEXT = "这家店的服务很好"
+# Coalescing wait by backend when SENTIMENT_COALESCE_MS is unset (benchmarks/results/coalesce.md).
+DEFAULT_COALESCE_MS = {"modelscope": 5.0}
 
 
 class ModelSlot:
@@ -32,6 +35,11 @@ class ModelSlot:
         started = time.perf_counter()
         try:
             backend, self.choice = load_backend(config)
+            wait_ms = config["SENTIMENT_COALESCE_MS"]
+            if wait_ms is None:
+                wait_ms = DEFAULT_COALESCE_MS.get(self.choice.kind, 0.0)
+            if wait_ms > 0:
+                backend = CoalescingBackend(backend, wait_ms, config["SENTIMENT_BATCH_SIZE"])
             service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
             service.analyse([WARM_UP_TEXT])
         except BackendUnavailable as error:
