@@ -95,15 +95,33 @@ def load_split(paths: Iterable[Path]) -> tuple[list[Example], list[Example]]:
     return split(examples)
 
 
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030: Excel in China saves CSVs as GBK, a subset of GB18030."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
 def read_labelled_file(path: Path, text_col: str = "review", label_col: str = "label") -> list[tuple[str, str]]:
-    """(text, raw label) pairs from a user's CSV or JSONL file, for ``evaluate``."""
+    """(text, raw label) pairs from a user's CSV or JSONL file, for ``evaluate``; errors name the row."""
     path = Path(path)
+    content = _decode(path.read_bytes())
     if path.suffix in (".jsonl", ".json"):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = []
+        for number, line in enumerate(content.splitlines(), start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except ValueError as error:
+                    raise ValueError(f"{path}: line {number} is not JSON ({error})") from None
     else:
-        with open(path, encoding="utf-8-sig", newline="") as stream:
-            rows = list(csv.DictReader(stream))
-    missing = [col for col in (text_col, label_col) if rows and col not in rows[0]]
-    if missing:
-        raise ValueError(f"{path}: no column {', '.join(missing)}; columns are {', '.join(rows[0])}")
-    return [(str(row[text_col]), str(row[label_col])) for row in rows]
+        rows = list(csv.DictReader(io.StringIO(content, newline="")))
+    pairs = []
+    for number, row in enumerate(rows, start=1):
+        missing = [col for col in (text_col, label_col) if not isinstance(row, dict) or row.get(col) is None]
+        if missing:
+            columns = ", ".join(row) if isinstance(row, dict) else type(row).__name__
+            raise ValueError(f"{path}: row {number} has no column {', '.join(missing)}; it has {columns}")
+        pairs.append((str(row[text_col]), str(row[label_col])))
+    return pairs

@@ -107,7 +107,7 @@ def train(paths: list[Path], max_n: int, bits: int, grid: list[float], log=print
             "dev_accuracy": round(dev_accuracy, 4),
             "train_reviews": len(fit),
             "dev_reviews": len(dev),
-            "sources": [Path(p).name for p in paths],
+            "sources": [f"{Path(p).parent.name}/{Path(p).name}" if Path(p).is_dir() else Path(p).name for p in paths],
         },
     }
 

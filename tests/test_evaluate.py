@@ -48,7 +48,7 @@ def test_evaluate_says_what_is_wrong_with_a_file(tmp_path):
     data = tmp_path / "mine.csv"
     data.write_text("comment,stars\n好,5\n", encoding="utf-8")
     missing = run("evaluate", "--data", str(data))
-    assert missing.returncode == 2 and "no column review, label" in missing.stderr
+    assert missing.returncode == 2 and "row 1 has no column review, label" in missing.stderr
     bad_label = run("evaluate", "--data", str(data), "--text-col", "comment", "--label-col", "stars")
     assert bad_label.returncode == 2 and "label '5'" in bad_label.stderr
     nothing = run("evaluate", "--data", str(tmp_path / "absent.csv"))
@@ -66,3 +66,18 @@ def test_challenge_set_is_big_enough_and_labelled():
     assert {"negation", "turn", "sarcasm", "slang", "emoji", "traditional", "english", "short", "long"} <= {
         c["kind"] for c in cases}
     assert all(len(c["review"]) >= 2000 for c in cases if c["kind"] == "long")
+
+
+def test_evaluate_reads_gbk_csv_from_excel(tmp_path):
+    data = tmp_path / "excel.csv"
+    data.write_bytes("review,label\n这个东西真心很赞,1\n质量太差了，再也不买了,0\n".encode("gbk"))
+    result = run("evaluate", "--data", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["accuracy"] == 1.0
+
+
+def test_evaluate_names_the_bad_line_of_a_jsonl_file(tmp_path):
+    data = tmp_path / "mine.jsonl"
+    data.write_text('{"review": "很好", "label": 1}\n{"review": "差", "label": 0\n', encoding="utf-8")
+    result = run("evaluate", "--data", str(data))
+    assert result.returncode == 2 and "line 2 is not JSON" in result.stderr and "Traceback" not in result.stderr
