@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from sentiment.errors import ApiError
 from sentiment.validation import parse_job
 
 bp = Blueprint("api", __name__)
@@ -31,7 +30,5 @@ def ready():
     status = _slot().status()
     if status["ready"]:
         return jsonify(status)
-    try:
-        _slot().get()
-    except ApiError as error:  # the same 503 body the API answers, plus the slot's state
-        return jsonify({**status, "error": error.message, "code": error.code}), error.status
+    error = _slot().unavailable()  # the same 503 body the API answers, plus the slot's state
+    return jsonify({**status, "error": error.message, "code": error.code}), error.status

@@ -80,7 +80,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """Export a local StructBERT/BERT classifier (a directory, or a downloaded ModelScope id) to ONNX."""
-    from sentiment.backends.modelscope_pipeline import local_model_dir
+    from sentiment.backends.modelscope_pipeline import display_name, local_model_dir
     from sentiment.onnx_export import export as run_export
 
     model_dir = local_model_dir(args.model)
@@ -88,8 +88,7 @@ def export(args: argparse.Namespace) -> int:
         print(f"error: no weights for {args.model!r} on disk; run `python -m sentiment download {args.model}` "
               "or pass a model directory", file=sys.stderr)
         return 2
-    name = args.model if not Path(args.model).exists() else model_dir.name
-    out = run_export(model_dir, args.out, int8=args.int8, name=name)
+    out = run_export(model_dir, args.out, int8=args.int8, name=display_name(args.model, model_dir))
     print(f"exported {args.model} to {out}; serve it with SENTIMENT_MODEL={out}")
     return 0
 

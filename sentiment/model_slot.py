@@ -42,10 +42,10 @@ class ModelSlot:
                 backend = CoalescingBackend(backend, wait_ms, config["SENTIMENT_BATCH_SIZE"])
             service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
             service.analyse([WARM_UP_TEXT])
-        except BackendUnavailable as error:
+        except Exception as error:  # a failed warm-up means the model cannot serve either
             self.error = str(error)
             log.error("no model serves: %s", error)
-            raise
+            raise error if isinstance(error, BackendUnavailable) else BackendUnavailable(self.error) from error
         finally:
             self._loaded.set()
         self.load_seconds = time.perf_counter() - started
@@ -69,10 +69,14 @@ class ModelSlot:
     def wait(self, timeout: float | None = None) -> bool:
         return self._loaded.wait(timeout)
 
+    def unavailable(self) -> ApiError:
+        """The 503 answered while no model serves: still loading, or failed with the reason."""
+        message = "模型还在加载，请稍后再试。" if self.error is None else f"模型不可用：{self.error}"
+        return ApiError(503, "model_not_ready", message)
+
     def get(self) -> SentimentService:
         if self.service is None:
-            message = "模型还在加载，请稍后再试。" if self.error is None else f"模型不可用：{self.error}"
-            raise ApiError(503, "model_not_ready", message)
+            raise self.unavailable()
         return self.service
 
     def status(self) -> dict:

@@ -59,9 +59,9 @@ def load_backend(config: Mapping[str, Any]) -> tuple[Backend, Choice]:
 
             return OnnxBackend(choice.location, config["SENTIMENT_TORCH_THREADS"]), choice
         if choice.kind == "modelscope":
-            from sentiment.backends.modelscope_pipeline import ModelScopeBackend
+            from sentiment.backends.modelscope_pipeline import ModelScopeBackend, display_name
 
-            name = config["SENTIMENT_MODEL"] if not Path(config["SENTIMENT_MODEL"]).exists() else choice.location.name
+            name = display_name(config["SENTIMENT_MODEL"], choice.location)
             return ModelScopeBackend(choice.location, name, config["SENTIMENT_TORCH_THREADS"]), choice
         from sentiment.backends.embedded import EmbeddedBackend
 

@@ -33,6 +33,11 @@ def local_model_dir(model: str) -> Path | None:
     return None
 
 
+def display_name(model: str, location: Path) -> str:
+    """The ModelScope id when the model came from the cache, else the directory's name."""
+    return location.name if Path(model).expanduser().exists() else model
+
+
 class ModelScopeBackend:
     def __init__(self, model_dir: Path, name: str, threads: int | None = None):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
