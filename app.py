@@ -40,6 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False  # real Chinese characters in responses, not \\u escapes
     app.json.sort_keys = False
+    app.json.mimetype = "application/json; charset=utf-8"  # said outright for clients that guess Latin-1
     _log_to_stderr(logging.getLogger("sentiment"))
 
     CORS(app, resources={r"/api/*": {"origins": app.config["SENTIMENT_CORS_ORIGINS"]}})

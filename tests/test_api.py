@@ -20,7 +20,7 @@ def post(client, body=None, **kwargs):
 def test_single_text_answer_has_every_field(client):
     response = post(client, {"text": POSITIVE})
     assert response.status_code == 200
-    assert response.mimetype == "application/json"
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     body = response.get_json()
     assert set(body) == {"text", "sentiment", "label", "confidence", "emoji", "scores", "model", "windows"}
     assert body["text"] == POSITIVE
