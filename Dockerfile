@@ -16,6 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 app
 WORKDIR /app
+RUN chown app:app /app  # the user writes the ModelScope cache under /app/.modelscope
 COPY requirements.txt .
 RUN pip install --no-cache-dir --extra-index-url "${TORCH_INDEX}" -r requirements.txt
 COPY --chown=app:app . .
