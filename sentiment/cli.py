@@ -23,17 +23,18 @@ def _emit(payload: dict) -> None:
     print(json.dumps(payload, ensure_ascii=False), flush=True)
 
 
+def _load_service(config: dict) -> SentimentService:
+    """The configured model as a service, saying on stderr which model serves and why."""
+    backend, choice = load_backend(config)
+    print(f"model: {backend.name} ({choice.reason})", file=sys.stderr)
+    return SentimentService.from_config(backend, config)
+
+
 def predict(args: argparse.Namespace) -> int:
     """Classify the texts given, or each non-empty line of standard input, one JSON object per line."""
     config = from_env()
     texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
-    try:
-        backend, choice = load_backend(config)
-    except BackendUnavailable as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"model: {backend.name} ({choice.reason})", file=sys.stderr)
-    service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
+    service = _load_service(config)
     checked: list[tuple[str, ApiError | None]] = []
     for text in texts:
         try:
@@ -59,12 +60,10 @@ def evaluate(args: argparse.Namespace) -> int:
     config = from_env()
     try:
         rows = read_labelled_file(args.data, args.text_col, args.label_col)
-        backend, choice = load_backend(config)
-    except (OSError, ValueError, BackendUnavailable) as error:
+    except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"model: {backend.name} ({choice.reason})", file=sys.stderr)
-    service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
+    service = _load_service(config)
     with tqdm(total=len(rows), unit="text", file=sys.stderr, disable=None) as bar:
         try:
             report = run_evaluation(service, rows, config["SENTIMENT_MAX_CHARS"], progress=bar.update)
@@ -88,7 +87,11 @@ def export(args: argparse.Namespace) -> int:
         print(f"error: no weights for {args.model!r} on disk; run `python -m sentiment download {args.model}` "
               "or pass a model directory", file=sys.stderr)
         return 2
-    out = run_export(model_dir, args.out, int8=args.int8, name=display_name(args.model, model_dir))
+    try:
+        out = run_export(model_dir, args.out, int8=args.int8, name=display_name(args.model, model_dir))
+    except Exception as error:  # torch, onnx and onnxruntime raise any type for a model they cannot handle
+        print(f"error: could not export {args.model}: {error}", file=sys.stderr)
+        return 2
     print(f"exported {args.model} to {out}; serve it with SENTIMENT_MODEL={out}")
     return 0
 
@@ -120,7 +123,11 @@ def download(args: argparse.Namespace) -> int:
         return 2
     from modelscope.hub.snapshot_download import snapshot_download
 
-    path = snapshot_download(args.model)
+    try:
+        path = snapshot_download(args.model)
+    except Exception as error:  # the hub client raises HTTP, I/O and its own errors alike
+        print(f"error: could not download {args.model}: {error}", file=sys.stderr)
+        return 2
     print(f"downloaded {args.model} to {path}\nrestart the service: SENTIMENT_BACKEND=auto now serves it")
     return 0
 
@@ -149,6 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except ConfigError as error:
+    except (ConfigError, BackendUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -99,6 +99,7 @@ def evaluate(
             truth.append(expected)
         except ApiError as error:
             skipped.append({"row": row, "error": error.message, "code": error.code})
+    progress(len(skipped))
     answers: list[dict] = []
     started = time.perf_counter()
     for start in range(0, len(texts), chunk):

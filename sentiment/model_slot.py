@@ -40,7 +40,7 @@ class ModelSlot:
                 wait_ms = DEFAULT_COALESCE_MS.get(self.choice.kind, 0.0)
             if wait_ms > 0:
                 backend = CoalescingBackend(backend, wait_ms, config["SENTIMENT_BATCH_SIZE"])
-            service = SentimentService(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
+            service = SentimentService.from_config(backend, config)
             service.analyse([WARM_UP_TEXT])
         except Exception as error:  # a failed warm-up means the model cannot serve either
             self.error = str(error)

@@ -8,7 +8,7 @@ order; ``postprocess`` averages each text's window probabilities and shapes the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from sentiment.prediction import Backend, Prediction
 from sentiment.response import shape
@@ -36,6 +36,10 @@ class SentimentService:
     backend: Backend
     batch_size: int = 16
     overlap: int = 64
+
+    @classmethod
+    def from_config(cls, backend: Backend, config: Mapping[str, Any]) -> "SentimentService":
+        return cls(backend, config["SENTIMENT_BATCH_SIZE"], config["SENTIMENT_WINDOW_OVERLAP"])
 
     def preprocess(self, texts: Sequence[str]) -> list[list[str]]:
         return [windows(text.strip(), self.backend.window, self.overlap) for text in texts]

@@ -44,3 +44,9 @@ def test_unknown_backend_setting_is_refused():
     result = run("predict", "好", SENTIMENT_BACKEND="gpu")
     assert result.returncode == 2 and "SENTIMENT_BACKEND must be one of" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_predict_with_a_missing_model_says_so_without_a_trace(tmp_path):
+    result = run("predict", "好", SENTIMENT_EMBEDDED_MODEL=str(tmp_path / "missing.npz"))
+    assert result.returncode == 2 and "cannot load the embedded model" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -103,3 +103,10 @@ def test_export_command_without_weights_says_what_to_do(tmp_path):
     result = run("export", "--model", "damo/not-downloaded", "--out", str(tmp_path / "x"),
                  MODELSCOPE_CACHE=str(tmp_path))
     assert result.returncode == 2 and "python -m sentiment download damo/not-downloaded" in result.stderr
+
+
+def test_export_command_reports_a_failed_export_without_a_trace(source_dir, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    result = run("export", "--model", str(source_dir), "--out", str(blocked))
+    assert result.returncode == 2 and "could not export" in result.stderr and "Traceback" not in result.stderr
