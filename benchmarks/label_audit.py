@@ -11,7 +11,6 @@ interval, and so how much of the distance to the accuracy target is noise in the
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import sys
@@ -22,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sentiment.backends.embedded import EmbeddedBackend  # noqa: E402
-from sentiment.data import load_split  # noqa: E402
+from sentiment.data import digest, load_split  # noqa: E402
 
 AUDIT = Path(__file__).resolve().parent / "data" / "label_audit.jsonl"
 VERDICTS = ("mislabelled", "label_right", "mixed", "no_sentiment")
@@ -43,7 +42,7 @@ def main() -> int:
     args = parser.parse_args()
 
     _, test = load_split([args.datasets / "waimai_10k.csv", args.datasets / "online_shopping_10_cats.zip"])
-    by_hash = {hashlib.sha1(e.text.encode("utf-8")).hexdigest(): e for e in test}
+    by_hash = {digest(e.text): e for e in test}
     backend = EmbeddedBackend()
     positive = backend.labels[1]
     mistakes = sum(

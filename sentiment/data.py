@@ -31,9 +31,14 @@ def normalise(text: str) -> str:
     return _WHITESPACE.sub("", text.replace("\ufeff", ""))
 
 
+def digest(normalised: str) -> str:
+    """The split's hash of a normalised review (hex sha1); it also names a review without quoting it."""
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()
+
+
 def is_test(normalised: str) -> bool:
     """True when a normalised review belongs to the fixed held-out test split."""
-    return int(hashlib.sha1(normalised.encode("utf-8")).hexdigest(), 16) % 10 == 0
+    return int(digest(normalised), 16) % 10 == 0
 
 
 def _csv_rows(stream: io.TextIOBase, source: str) -> Iterator[Example]:

@@ -8,7 +8,6 @@ is never read here. Every step is seeded, so the same data gives the same file.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sentiment.backends.embedded import save_model
-from sentiment.data import Example, load_split
+from sentiment.data import Example, digest, load_split
 from sentiment.features import tf_vector
 
 LABELS = ("负面", "正面")
@@ -25,7 +24,7 @@ LABELS = ("负面", "正面")
 
 def is_dev(example: Example) -> bool:
     """A fixed tenth of the train split, chosen by the same hash as the test split (remainder 1, not 0)."""
-    return int(hashlib.sha1(example.text.encode("utf-8")).hexdigest(), 16) % 10 == 1
+    return int(digest(example.text), 16) % 10 == 1
 
 
 def tf_matrix(texts: list[str], max_n: int, bits: int):

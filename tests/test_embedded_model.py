@@ -1,7 +1,6 @@
 """The bundled model: quality on the fixed test split, and that the training script rebuilds it."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 
 from conftest import DATASETS
 from sentiment.backends.embedded import DEFAULT_PATH, EmbeddedBackend
-from sentiment.data import is_test, load_split, normalise
+from sentiment.data import digest, is_test, load_split, normalise
 from sentiment.train import main as train_main
 
 AUDIT = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "label_audit.jsonl"
@@ -50,7 +49,7 @@ def test_accuracy_on_the_fixed_test_split(test_split):
 def test_label_audit_is_about_this_models_test_mistakes(test_split):
     """The audit in benchmarks/ reads mistakes of the shipped model; a retrained model makes it stale."""
     rows = [json.loads(line) for line in AUDIT.read_text(encoding="utf-8").splitlines() if line.strip()]
-    by_hash = {hashlib.sha1(e.text.encode("utf-8")).hexdigest(): e for e in test_split}
+    by_hash = {digest(e.text): e for e in test_split}
     assert len(rows) == 80 and {r["verdict"] for r in rows} <= {"mislabelled", "label_right", "mixed", "no_sentiment"}
     audited = [by_hash[r["sha1"]] for r in rows]
     assert [e.label for e in audited] == [r["corpus_label"] for r in rows]
