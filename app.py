@@ -12,10 +12,10 @@ from typing import Any, Mapping
 from flask import Flask
 from flask_cors import CORS
 
-from sentiment import api, page
-from sentiment.config import PROJECT_ROOT, from_env
-from sentiment.errors import register_error_handlers
-from sentiment.model_slot import ModelSlot
+from sentiment.web import api, page
+from sentiment.config import PROJECT_ROOT, from_env, validate
+from sentiment.web.errors import register_error_handlers
+from sentiment.models.model_slot import ModelSlot
 
 
 def _log_to_stderr(logger: logging.Logger) -> None:
@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_env())
     if test_config:
         app.config.from_mapping(test_config)
+        validate(app.config)
     app.json.ensure_ascii = False  # real Chinese characters in responses, not \\u escapes
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"  # said outright for clients that guess Latin-1

@@ -5,15 +5,34 @@ Each worker imports ``app:app`` after the fork and loads its own model there (no
 pytorch #49555). Torch threads are split between workers so they do not fight over cores.
 """
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the project, from whatever directory
+from sentiment.config import ConfigError, from_env  # noqa: E402
 
 _cores = os.cpu_count() or 1
 
-bind = os.environ.get("BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '7860')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", os.environ.get("GUNICORN_WORKERS", str(max(1, min(_cores, 4))))))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+def _whole(name: str, default: int, minimum: int = 1) -> int:
+    """A whole-number setting, or the end of start-up with one line naming it (SystemExit
+    prints just its message, where any other error would print Gunicorn's trace)."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SystemExit(f"error: {name}={raw!r} must be a whole number of at least {minimum}")
+    return int(raw)
+
+
+try:
+    from_env()  # every SENTIMENT_* setting is checked here, before any worker starts
+except ConfigError as error:
+    raise SystemExit(f"error: {error}") from None
+
+bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{_whole('PORT', 7860)}"
+workers = _whole("WEB_CONCURRENCY", _whole("GUNICORN_WORKERS", max(1, min(_cores, 4))))
+threads = _whole("GUNICORN_THREADS", 4)
 # Above the cold load of StructBERT-base on a slow disk; the bundled model loads in under a second.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "180"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+timeout = _whole("GUNICORN_TIMEOUT", 180)
+graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5
 preload_app = False
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from speed import ROOT, build_engines, text_of  # noqa: E402
 
-from sentiment.coalescer import CoalescingBackend  # noqa: E402
-from sentiment.service import SentimentService  # noqa: E402
+from sentiment.models.coalescer import CoalescingBackend  # noqa: E402
+from sentiment.models.service import SentimentService  # noqa: E402
 
 CLIENTS = 16
 WAITS_MS = (0, 2, 5)

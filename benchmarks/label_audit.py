@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sentiment.backends.embedded import EmbeddedBackend  # noqa: E402
-from sentiment.data import digest, load_split  # noqa: E402
+from sentiment.models.backends.embedded import EmbeddedBackend  # noqa: E402
+from sentiment.training.data import digest, load_split  # noqa: E402
 
 AUDIT = Path(__file__).resolve().parent / "data" / "label_audit.jsonl"
 VERDICTS = ("mislabelled", "label_right", "mixed", "no_sentiment")

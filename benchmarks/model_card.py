@@ -23,9 +23,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the latency target
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sentiment.backends.embedded import EmbeddedBackend  # noqa: E402
-from sentiment.data import load_split  # noqa: E402
-from sentiment.metrics import accuracy, expected_calibration_error, macro_f1  # noqa: E402
+from sentiment.models.backends.embedded import EmbeddedBackend  # noqa: E402
+from sentiment.training.data import load_split  # noqa: E402
+from sentiment.evaluation.metrics import accuracy, expected_calibration_error, macro_f1  # noqa: E402
 
 CHALLENGE = ROOT / "tests" / "data" / "challenge.jsonl"
 Scorer = Callable[[str], float]  # probability that a text is positive

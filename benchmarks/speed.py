@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sentiment.backends.modelscope_pipeline import ModelScopeBackend  # noqa: E402
-from sentiment.backends.onnx_runtime import OnnxBackend  # noqa: E402
-from sentiment.onnx_export import export  # noqa: E402
-from sentiment.structbert_dir import write_structbert_dir  # noqa: E402
+from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend  # noqa: E402
+from sentiment.models.backends.onnx_runtime import OnnxBackend  # noqa: E402
+from sentiment.models.onnx_export import export  # noqa: E402
+from sentiment.models.structbert_dir import write_structbert_dir  # noqa: E402
 
 LENGTHS = {16: 40, 64: 30, 256: 12, 512: 8}  # tokens: timed rounds
 BATCHES = {8: 8, 32: 4}  # batch size at 64 tokens: timed rounds

@@ -6,21 +6,32 @@ environment selects; ``download`` is the one command that touches the network.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sentiment.backends import BackendUnavailable, load_backend
 from sentiment.config import DEFAULT_MODEL_ID, ConfigError, from_env
-from sentiment.errors import ApiError
-from sentiment.service import SentimentService
-from sentiment.validation import check_text
+from sentiment.models.backends import BackendUnavailable, load_backend
+from sentiment.models.service import SentimentService
+from sentiment.models.texts import InvalidText, check_text
 
 
 def _emit(payload: dict) -> None:
-    print(json.dumps(payload, ensure_ascii=False), flush=True)
+    """One JSON line. A refused text may hold lone surrogates (undecodable input); they go out as
+    ``\\udcxx`` escapes, which is still valid JSON for the same string, instead of failing to print."""
+    line = json.dumps(payload, ensure_ascii=False) + "\n"
+    sys.stdout.buffer.write(line.encode("utf-8", "backslashreplace"))
+    sys.stdout.buffer.flush()
+
+
+def _stdin_lines() -> list[str]:
+    """Non-blank lines of standard input; bytes that are not UTF-8 survive as lone surrogates, so the
+    line holding them is answered with ``invalid_unicode`` in its place rather than ending the run."""
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    return [line.rstrip("\r\n") for line in stream if line.strip()]
 
 
 def _load_service(config: dict) -> SentimentService:
@@ -33,13 +44,13 @@ def _load_service(config: dict) -> SentimentService:
 def predict(args: argparse.Namespace) -> int:
     """Classify the texts given, or each non-empty line of standard input, one JSON object per line."""
     config = from_env()
-    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    texts = args.texts or _stdin_lines()
     service = _load_service(config)
-    checked: list[tuple[str, ApiError | None]] = []
+    checked: list[tuple[str, InvalidText | None]] = []
     for text in texts:
         try:
             checked.append((check_text(text, config["SENTIMENT_MAX_CHARS"], "text "), None))
-        except ApiError as error:
+        except InvalidText as error:
             checked.append((text, error))
     valid = [text for text, error in checked if error is None]
     step = config["SENTIMENT_MAX_TEXTS"]
@@ -54,8 +65,8 @@ def evaluate(args: argparse.Namespace) -> int:
     """Score the configured model on the user's labelled CSV or JSONL file."""
     from tqdm import tqdm
 
-    from sentiment.data import read_labelled_file
-    from sentiment.evaluate import LabelError, evaluate as run_evaluation
+    from sentiment.evaluation.labelled_file import read_labelled_file
+    from sentiment.evaluation.evaluate import LabelError, evaluate as run_evaluation
 
     config = from_env()
     try:
@@ -79,8 +90,8 @@ def evaluate(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """Export a local StructBERT/BERT classifier (a directory, or a downloaded ModelScope id) to ONNX."""
-    from sentiment.backends.modelscope_pipeline import display_name, local_model_dir
-    from sentiment.onnx_export import export as run_export
+    from sentiment.models.backends.modelscope_pipeline import display_name, local_model_dir
+    from sentiment.models.onnx_export import export as run_export
 
     model_dir = local_model_dir(args.model)
     if model_dir is None:

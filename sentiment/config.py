@@ -19,7 +19,10 @@ class ConfigError(ValueError):
 
 
 def _flag(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    word = value.strip().lower()
+    if word not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError("expected 1/0, true/false, yes/no or on/off")
+    return word in ("1", "true", "yes", "on")
 
 
 def _optional_int(value: str) -> int | None:
@@ -31,35 +34,76 @@ def _origins(value: str) -> list[str] | str:
     return "*" if origins in ([], ["*"]) else origins
 
 
-# name: (default, parser of the environment string)
-SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
-    "SENTIMENT_BACKEND": ("auto", str.lower),
-    "SENTIMENT_MODEL": (DEFAULT_MODEL_ID, str),
-    "SENTIMENT_EMBEDDED_MODEL": (str(PROJECT_ROOT / "models" / "embedded.npz"), str),
-    "SENTIMENT_MAX_CHARS": (5000, int),  # longest text accepted
-    "SENTIMENT_MAX_TEXTS": (64, int),  # most texts in one batch request
-    "SENTIMENT_BATCH_SIZE": (16, int),  # texts per model call inside a request
-    "SENTIMENT_WINDOW_OVERLAP": (64, int),  # characters shared by neighbouring windows of a long text
+def _whole(minimum: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            return f"must be a whole number of at least {minimum}"
+        return None
+
+    return check
+
+
+def _optional(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    return lambda value: None if value is None else check(value)
+
+
+def _milliseconds(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
+        return "must be a number of milliseconds from 0 to 1000"  # NaN fails the range test too
+    return None
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    return lambda value: None if value in choices else f"must be one of {', '.join(choices)}"
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _anything(value: Any) -> str | None:
+    return None
+
+
+# name: (default, parser of the environment string, check of the parsed value: None or what is wrong)
+SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]]] = {
+    "SENTIMENT_BACKEND": ("auto", lambda raw: raw.strip().lower(), _one_of(BACKENDS)),
+    "SENTIMENT_MODEL": (DEFAULT_MODEL_ID, str.strip, _anything),
+    "SENTIMENT_EMBEDDED_MODEL": (str(PROJECT_ROOT / "models" / "embedded.npz"), str.strip, _anything),
+    "SENTIMENT_MAX_CHARS": (5000, int, _whole(1)),  # longest text accepted
+    "SENTIMENT_MAX_TEXTS": (64, int, _whole(1)),  # most texts in one batch request
+    "SENTIMENT_BATCH_SIZE": (16, int, _whole(1)),  # texts per model call inside a request
+    # Characters shared by neighbouring windows of a long text; the service also refuses more
+    # than half a model's window, which would multiply the windows read.
+    "SENTIMENT_WINDOW_OVERLAP": (64, int, _whole(0)),
     # Merge concurrent requests arriving within this many ms into one model call; None: 5 ms for
     # the PyTorch (modelscope) backend, where it measured 2.7x, off for the others (about 1.07x).
-    "SENTIMENT_COALESCE_MS": (None, float),
-    "SENTIMENT_TORCH_THREADS": (None, _optional_int),  # None: leave torch's default
-    "SENTIMENT_LOAD_IN_BACKGROUND": (False, _flag),  # serve /health (and 503s) while the model loads
-    "SENTIMENT_CORS_ORIGINS": ("*", _origins),
-    "MAX_CONTENT_LENGTH": (4 * 1024 * 1024, int),  # request body limit in bytes (Flask's own key)
+    "SENTIMENT_COALESCE_MS": (None, float, _optional(_milliseconds)),
+    "SENTIMENT_TORCH_THREADS": (None, _optional_int, _optional(_whole(1))),  # None: leave torch's default
+    "SENTIMENT_LOAD_IN_BACKGROUND": (False, _flag, _boolean),  # serve /health (and 503s) while loading
+    "SENTIMENT_CORS_ORIGINS": ("*", _origins, _anything),
+    "MAX_CONTENT_LENGTH": (4 * 1024 * 1024, int, _whole(1)),  # request body limit in bytes (Flask's own key)
 }
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Refuse, at start, any setting the service cannot use, naming it and what it must be;
+    run on the environment's values and again after a test's overrides."""
+    for name, (_default, _parse, check) in SETTINGS.items():
+        problem = check(config[name])
+        if problem:
+            raise ConfigError(f"{name}={config[name]!r} {problem}")
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every setting, from the environment where it is set and non-empty, else its default."""
     environ = os.environ if environ is None else environ
     config = {}
-    for name, (default, parse) in SETTINGS.items():
+    for name, (default, parse, _check) in SETTINGS.items():
         raw = environ.get(name, "")
         try:
             config[name] = parse(raw) if raw.strip() else default
-        except ValueError:
-            raise ConfigError(f"{name}={raw!r} is not a valid value") from None
-    if config["SENTIMENT_BACKEND"] not in BACKENDS:
-        raise ConfigError(f"SENTIMENT_BACKEND must be one of {', '.join(BACKENDS)}, not {config['SENTIMENT_BACKEND']!r}")
+        except ValueError as error:
+            raise ConfigError(f"{name}={raw!r} is not a valid value ({error})") from None
+    validate(config)
     return config

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from sentiment.structbert_dir import write_structbert_dir
+from sentiment.models.structbert_dir import write_structbert_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("SENTIMENT_DATASETS", ROOT.parent / "shared" / "datasets"))
@@ -28,16 +28,41 @@ def client(app):
     return app.test_client()
 
 
+# Weights drawn from N(0, 0.2), not BERT's 0.02: at 0.02 a tiny random model answers 0.504 for every
+# text, so a test could not tell one text's answer from another's. At 0.2 answers spread over
+# roughly 0.3-0.7 and both labels occur.
+TINY_INIT_STD = 0.2
+
+
 @pytest.fixture(scope="session")
 def tiny_structbert(tmp_path_factory) -> Path:
     """A randomly initialised 2-layer StructBERT sentiment directory with the published labels."""
-    return write_structbert_dir(tmp_path_factory.mktemp("structbert") / "tiny")
+    return write_structbert_dir(tmp_path_factory.mktemp("structbert") / "tiny", init_std=TINY_INIT_STD)
 
 
 @pytest.fixture(scope="session")
 def tiny_emotion(tmp_path_factory) -> Path:
     """A multi-class model, to show labels come from the model and are never hard-coded."""
-    return write_structbert_dir(tmp_path_factory.mktemp("emotion") / "tiny", labels=("高兴", "愤怒", "悲伤"), seed=1)
+    return write_structbert_dir(tmp_path_factory.mktemp("emotion") / "tiny", labels=("高兴", "愤怒", "悲伤"), seed=1,
+                                init_std=TINY_INIT_STD)
+
+
+def assert_same_answers(got: list[dict], expected: list[dict], tolerance: float = 1e-3) -> None:
+    """Answers agree text by text: same label, scores within ``tolerance`` (not the last float bits).
+
+    It first checks that the expected answers differ from one another by more than the tolerance;
+    otherwise answers swapped between texts would pass unnoticed."""
+    assert len(got) == len(expected)
+    first = next(iter(expected[0]["scores"]))
+    values = sorted(answer["scores"][first] for answer in expected)
+    assert all(b - a > 2 * tolerance for a, b in zip(values, values[1:])), \
+        f"the texts' answers are too alike to show which answer belongs to which text: {values}"
+    for index, (mine, theirs) in enumerate(zip(got, expected)):
+        assert mine["text"] == theirs["text"], index
+        assert mine["label"] == theirs["label"], (index, mine, theirs)
+        assert mine["scores"].keys() == theirs["scores"].keys(), index
+        for label, score in theirs["scores"].items():
+            assert abs(mine["scores"][label] - score) <= tolerance, (index, label, mine["scores"], theirs["scores"])
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from app import create_app
+from conftest import assert_same_answers
 
 POSITIVE = "这个东西真心很赞"
 NEGATIVE = "质量太差了，再也不买了"
@@ -39,11 +40,10 @@ def test_negative_review(client):
 
 
 def test_batch_keeps_input_order_and_matches_single_answers(client):
-    texts = [NEGATIVE, POSITIVE, "送餐很快，味道也不错", "客服态度冷淡，等了一个小时", POSITIVE * 40, "差"]
+    texts = [NEGATIVE, POSITIVE, "送餐很快，味道也不错", "客服态度冷淡，等了一个小时", POSITIVE * 40, "一般般，还行吧"]
     results = post(client, {"texts": texts}).get_json()["results"]
-    assert [r["text"] for r in results] == texts
     singles = [post(client, {"text": t}).get_json() for t in texts]
-    assert results == singles
+    assert_same_answers(results, singles, tolerance=1e-4)
     assert [r["sentiment"] for r in results[:4]] == ["Negative", "Positive", "Positive", "Negative"]
 
 
@@ -90,6 +90,19 @@ def test_text_up_to_the_limit_is_read_whole_and_longer_is_refused(client):
         ({"data": "{not json", "content_type": "application/json"}, 400, "invalid_json"),
         ({"data": b"\xff\xfe\x00", "content_type": "application/json"}, 400, "invalid_json"),
         ({"data": "", "content_type": "application/json"}, 400, "invalid_json"),
+        # valid JSON whose string holds a lone surrogate: not a character, no tokenizer can encode it
+        ({"data": '{"text": "\\ud800"}', "content_type": "application/json"}, 400, "invalid_unicode"),
+        ({"data": '{"text": "好\\udfff评"}', "content_type": "application/json"}, 400, "invalid_unicode"),
+        # nothing to read: zero-width spaces, word joiner, BOM, control characters
+        ({"data": '{"text": "\\u200b\\u200b"}', "content_type": "application/json"}, 400, "empty_text"),
+        ({"data": '{"text": "\\ufeff \\u2060\\u200d"}', "content_type": "application/json"}, 400, "empty_text"),
+        ({"data": '{"text": "\\u0000\\u0007\\u3000"}', "content_type": "application/json"}, 400, "empty_text"),
+        # only UTF-8 is read, whatever json.loads could guess
+        ({"data": '{"text": "好"}'.encode("utf-16"), "content_type": "application/json"}, 400, "invalid_json"),
+        ({"data": '{"text": "好"}'.encode("utf-16-le"), "content_type": "application/json"}, 400, "invalid_json"),
+        ({"data": '{"text": "好"}'.encode("utf-32"), "content_type": "application/json"}, 400, "invalid_json"),
+        ({"data": '{"text": "好"}'.encode("gbk"), "content_type": "application/json"}, 400, "invalid_json"),
+        ({"data": "[" * 100_000, "content_type": "application/json"}, 400, "invalid_json"),
         ({"data": "text=好", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
         ({"data": '{"text": "好"}', "content_type": "text/plain"}, 415, "unsupported_media_type"),
         ({"data": '{"text": "好"}'}, 415, "unsupported_media_type"),
@@ -107,6 +120,33 @@ def test_bad_input_gets_json_error_with_stable_code(client, kwargs, status, code
 def test_bad_text_in_batch_names_its_position(client):
     body = post(client, {"texts": ["好", "很好", ""]}).get_json()
     assert body["code"] == "empty_text" and body["index"] == 2 and "第 3 条" in body["error"]
+    body = post(client, {"texts": ["好", "\u200b"]}).get_json()
+    assert body["code"] == "empty_text" and body["index"] == 1
+
+
+def test_lone_surrogate_is_named_by_text_and_character(client):
+    response = client.post("/api/sentiment", data='{"texts": ["好", "很好\\ud83d"]}', content_type="application/json")
+    body = response.get_json()
+    assert response.status_code == 400
+    assert body["code"] == "invalid_unicode" and body["index"] == 1 and body["position"] == 2
+    assert "第 2 条" in body["error"] and "第 3 个字符" in body["error"] and "U+D83D" in body["error"]
+
+
+def test_text_with_invisible_characters_around_words_is_read(client):
+    """Zero-width characters only make a text empty when nothing else is there."""
+    body = post(client, {"text": "\u200b" + POSITIVE + "\ufeff"}).get_json()
+    assert body["label"] == "正面" and body["text"] == "\u200b" + POSITIVE + "\ufeff"
+
+
+def test_utf8_body_with_a_byte_order_mark_is_read(client):
+    response = client.post("/api/sentiment", data=b"\xef\xbb\xbf" + '{"text": "好评"}'.encode(),
+                           content_type="application/json")
+    assert response.status_code == 200 and response.get_json()["text"] == "好评"
+
+
+def test_utf16_body_is_told_to_send_utf8(client):
+    response = client.post("/api/sentiment", data='{"text": "好"}'.encode("utf-16"), content_type="application/json")
+    assert response.get_json() == {"error": "请求内容必须是 UTF-8 编码的 JSON。", "code": "invalid_json"}
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])

@@ -42,7 +42,7 @@ def test_download_fails_fast_and_clearly_without_a_hub():
 
 def test_unknown_backend_setting_is_refused():
     result = run("predict", "好", SENTIMENT_BACKEND="gpu")
-    assert result.returncode == 2 and "SENTIMENT_BACKEND must be one of" in result.stderr
+    assert result.returncode == 2 and "SENTIMENT_BACKEND='gpu' must be one of auto, modelscope, onnx, embedded" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -50,3 +50,15 @@ def test_predict_with_a_missing_model_says_so_without_a_trace(tmp_path):
     result = run("predict", "好", SENTIMENT_EMBEDDED_MODEL=str(tmp_path / "missing.npz"))
     assert result.returncode == 2 and "cannot load the embedded model" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_predict_answers_undecodable_and_invisible_lines_in_their_place():
+    stdin = "很好\n".encode() + b"\xff\xfe bad bytes\n" + "\u200b\u200b\n质量太差了，再也不买了\n".encode()
+    result = subprocess.run(
+        [sys.executable, "-m", "sentiment", "predict"], cwd=ROOT, input=stdin, capture_output=True, timeout=120,
+        env={**os.environ, "SENTIMENT_BACKEND": "embedded"},
+    )
+    lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [line.get("code") or line["label"] for line in lines] == ["正面", "invalid_unicode", "empty_text", "负面"]
+    assert lines[1]["text"] == "\udcff\udcfe bad bytes"  # the bytes, escaped, so the line can be found
+    assert result.returncode == 2 and b"Traceback" not in result.stderr

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from app import create_app
-from sentiment.backends.embedded import EmbeddedBackend
-from sentiment.coalescer import CoalescingBackend
+from sentiment.models.backends.embedded import EmbeddedBackend
+from sentiment.models.coalescer import CoalescerStopped, CoalescingBackend
 
 
 class Recording(EmbeddedBackend):
-    """The real bundled model, noting each call's size; a text 'BOOM' makes the call fail."""
+    """The real bundled model, noting each call's size; a text 'BOOM' makes the call fail,
+    and 'LOSE' makes it answer one text too few, as a broken backend might."""
 
     def __init__(self):
         super().__init__()
@@ -24,7 +26,22 @@ class Recording(EmbeddedBackend):
             self.calls.append(len(texts))
         if "BOOM" in texts:
             raise RuntimeError("model failed")
-        return super().predict(texts)
+        return super().predict(texts)[: -1 if "LOSE" in texts else None]
+
+
+def ask_together(backend, requests: list[list[str]]) -> list:
+    """Send every request from its own thread at the same moment; each result or exception."""
+    barrier = threading.Barrier(len(requests))
+
+    def ask(texts):
+        barrier.wait()
+        try:
+            return backend.predict(texts)
+        except Exception as error:
+            return error
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(ask, requests))
 
 
 def test_concurrent_requests_share_model_calls_and_get_their_own_answers():
@@ -45,19 +62,45 @@ def test_concurrent_requests_share_model_calls_and_get_their_own_answers():
 
 
 def test_a_failing_call_fails_every_request_in_it():
-    backend = CoalescingBackend(Recording(), wait_ms=200, max_batch=16)
-    barrier = threading.Barrier(2)
+    inner = Recording()
+    backend = CoalescingBackend(inner, wait_ms=200, max_batch=16)
+    answers = ask_together(backend, [["BOOM"], ["很好"]])
+    assert inner.calls == [2]
+    assert all(isinstance(a, RuntimeError) and str(a) == "model failed" for a in answers)
+    assert backend.predict(["很好"]) == EmbeddedBackend().predict(["很好"])  # the coalescer keeps serving
 
-    def ask(text):
-        barrier.wait()
-        return backend.predict([text])
 
-    with ThreadPoolExecutor(2) as pool:
-        futures = [pool.submit(ask, t) for t in ("BOOM", "很好")]
-    for future in futures:
-        with pytest.raises(RuntimeError, match="model failed"):
-            future.result()
-    assert backend.predict(["很好"])[0].label == "正面"  # the coalescer keeps serving
+def test_a_batch_never_grows_past_its_limit():
+    inner = Recording()
+    backend = CoalescingBackend(inner, wait_ms=100, max_batch=4)
+    requests = [[f"第{i}批第{j}条：" + ("很好吃" if (i + j) % 2 else "太难吃了") for j in range(1 + i % 3)] for i in range(12)]
+    answers = ask_together(backend, requests)
+    assert answers == [EmbeddedBackend().predict(texts) for texts in requests]
+    assert sum(inner.calls) == sum(map(len, requests)) and max(inner.calls) <= 4 and len(inner.calls) < 12
+
+
+def test_a_request_larger_than_the_limit_is_answered_alone():
+    inner = Recording()
+    texts = [f"第{i}条：很好" for i in range(6)]
+    assert CoalescingBackend(inner, wait_ms=5, max_batch=4).predict(texts) == EmbeddedBackend().predict(texts)
+    assert inner.calls == [6]
+
+
+def test_a_backend_answering_too_few_fails_every_request_in_the_call():
+    answers = ask_together(CoalescingBackend(Recording(), wait_ms=200, max_batch=16), [["LOSE"], ["很好"]])
+    for answer in answers:
+        assert isinstance(answer, RuntimeError) and "answered 1 predictions for 2 texts" in str(answer)
+
+
+def test_a_dead_coalescing_thread_fails_its_waiters_fast_and_is_replaced():
+    backend = CoalescingBackend(Recording(), wait_ms=1000, max_batch=16, poll=0.05)
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(backend.predict, ["很好"])  # the thread now waits up to 1 s for company
+        time.sleep(0.2)
+        backend._queue.put(None)  # a corrupt entry: the thread dies on it
+        with pytest.raises(CoalescerStopped):
+            waiting.result(timeout=5)
+    assert backend.predict(["很好"]) == EmbeddedBackend().predict(["很好"])  # a fresh thread serves
 
 
 def test_the_service_can_run_with_coalescing_switched_on():

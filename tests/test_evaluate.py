@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sentiment.metrics import accuracy, confusion, expected_calibration_error, macro_f1
+from sentiment.evaluation.metrics import accuracy, confusion, expected_calibration_error, macro_f1
 from test_cli import run
 
 

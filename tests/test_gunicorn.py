@@ -6,11 +6,17 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import Gunicorn
+from conftest import Gunicorn, assert_same_answers
+from sentiment.models.backends.embedded import EmbeddedBackend
+from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
+from sentiment.models.service import SentimentService
+
+DISHES = ["红烧肉", "麻婆豆腐", "酸菜鱼", "宫保鸡丁", "水煮牛肉"]
+VERDICTS = ["很好吃", "太难吃了", "还行吧", "一般般", "好吃到哭", "再也不来了", "量少价贵", "物超所值"]
 
 
-def call(url: str, body: dict | None = None) -> tuple[int, dict]:
-    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+def call(url: str, body: dict | bytes | None = None) -> tuple[int, dict]:
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -24,18 +30,34 @@ def test_each_worker_loads_one_model_once_and_serves(live_server):
     assert status == 200 and ready["backend"] == "embedded" and "auto" in ready["reason"]
     status, body = call(live_server.url + "/api/sentiment", {"text": "这个东西真心很赞"})
     assert status == 200 and body["sentiment"] == "Positive"
-    texts = [f"第{i}条：" + ("很好吃" if i % 2 else "太难吃了") for i in range(40)]
+    # 40 different reviews from 8 threads at once; each answer must be its own text's answer
+    texts = [f"{DISHES[i % 5]}{VERDICTS[i // 5]}" + "！" * (i % 3) for i in range(40)]
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda t: call(live_server.url + "/api/sentiment", {"text": t}), texts))
-    assert [a[1]["text"] for a in answers] == texts
     assert all(status == 200 for status, _ in answers)
+    service = SentimentService(EmbeddedBackend())
+    for text, (_, answer) in zip(texts, answers):
+        assert_same_answers([answer], service.analyse([text]))
+    assert len({a[1]["confidence"] for a in answers}) > 30, "the texts must have different answers"
     assert live_server.log().count("sentiment model: bundled-char-ngram-lr") == 2  # two workers, one load each
 
 
 def test_errors_over_http_are_json(live_server):
-    assert call(live_server.url + "/api/sentiment", {"text": " "}) [1]["code"] == "empty_text"
+    assert call(live_server.url + "/api/sentiment", {"text": " "}) == (400, {
+        "error": "text 是空的，请输入要分析的内容。", "code": "empty_text"})
     status, body = call(live_server.url + "/api/nothing-here")
     assert status == 404 and body["code"] == "not_found"
+
+
+def test_text_no_model_can_read_is_refused_over_http(live_server):
+    api = live_server.url + "/api/sentiment"
+    status, body = call(api, b'{"text": "\\ud800"}')
+    assert status == 400 and body["code"] == "invalid_unicode" and body["position"] == 0
+    status, body = call(api, '{"text": "\u200b\u200b"}'.encode())
+    assert status == 400 and body["code"] == "empty_text"
+    assert call(api, '{"text": "好"}'.encode("utf-16")) == (400, {"error": "请求内容必须是 UTF-8 编码的 JSON。",
+                                                               "code": "invalid_json"})
+    assert call(live_server.url + "/ready")[0] == 200  # and the service is still well
 
 
 def test_structbert_through_forked_gunicorn_workers(tiny_structbert, tmp_path):
@@ -44,10 +66,12 @@ def test_structbert_through_forked_gunicorn_workers(tiny_structbert, tmp_path):
                       WEB_CONCURRENCY="2", GUNICORN_THREADS="2")
     try:
         server.wait_ready()
-        status, body = call(server.url + "/api/sentiment", {"texts": ["好", "差" * 600]})
+        texts = ["好", "差" * 600, "这个东西真心很赞"]
+        status, body = call(server.url + "/api/sentiment", {"texts": texts})
         assert status == 200
-        assert [r["windows"] for r in body["results"]] == [1, 2]
-        assert {r["label"] for r in body["results"]} <= {"负面", "正面"}
+        assert [r["windows"] for r in body["results"]] == [1, 2, 1]
+        service = SentimentService(ModelScopeBackend(tiny_structbert, "tiny"))
+        assert_same_answers(body["results"], service.analyse(texts))
         assert server.log().count("sentiment model: tiny (modelscope backend") == 2
     finally:
         server.stop()

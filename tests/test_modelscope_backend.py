@@ -6,16 +6,25 @@ import shutil
 import pytest
 
 from app import create_app
-from sentiment.backends import BackendUnavailable, choose, load_backend
-from sentiment.backends.modelscope_pipeline import cache_dir
+from conftest import assert_same_answers
+from sentiment.models.backends import BackendUnavailable, choose, load_backend
+from sentiment.models.backends.modelscope_pipeline import cache_dir
 from sentiment.config import DEFAULT_MODEL_ID, from_env
-from sentiment.service import SentimentService
+from sentiment.models.answer import shape
+from sentiment.models.prediction import Prediction
+from sentiment.models.service import SentimentService, windows
 
 TEXTS = ["这个东西真心很赞", "质量太差了，再也不买了", "差", "物流很快 but 包装一般，还行吧 👍", "好" * 300]
 
 
 def settings(**overrides):
     return {**from_env({}), **overrides}
+
+
+def pipeline_answer(backend, text: str, windows: int = 1) -> dict:
+    """``pipeline(text)`` itself, ModelScope's own answer for one text, in the API's shape."""
+    output = backend._pipeline(text)
+    return shape(text, Prediction.from_scores(dict(zip(output["labels"], output["scores"]))), windows, backend.name)
 
 
 @pytest.fixture(scope="module")
@@ -45,25 +54,30 @@ def test_batched_scores_equal_the_pipelines_own_answers(backend):
 def test_length_sorted_batches_return_input_order(backend):
     service = SentimentService(backend, batch_size=2)
     texts = ["很好" * 100, "差", "一般般吧" * 20, "好", "还行" * 50]
-    batched = service.analyse(texts)
-    assert [r["text"] for r in batched] == texts
-    assert batched == [service.analyse([t])[0] for t in texts]
+    assert_same_answers(service.analyse(texts), [pipeline_answer(backend, t) for t in texts])
 
 
 def test_long_text_is_read_in_overlapping_windows(backend):
+    """The answer is the mean of the windows, each as the pipeline answers it alone."""
     service = SentimentService(backend, batch_size=4, overlap=64)
-    text = "这家餐厅的菜很好吃，服务也很周到。" * 120  # 2,040 characters
+    text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(2040))  # varied, so the windows disagree
     result = service.analyse([text])[0]
     assert result["windows"] == 5  # 446-character stride over 2,040 characters with a 510 window
-    assert abs(sum(result["scores"].values()) - 1) < 1e-3
+    alone = [pipeline_answer(backend, part)["scores"] for part in windows(text, 510, 64)]
+    assert max(a["正面"] for a in alone) - min(a["正面"] for a in alone) > 0.01, "the windows must disagree"
+    for label in ("负面", "正面"):
+        assert result["scores"][label] == pytest.approx(sum(a[label] for a in alone) / len(alone), abs=1e-3)
 
 
 def test_multi_class_model_labels_reach_the_api(tiny_emotion):
     app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "modelscope", "SENTIMENT_MODEL": str(tiny_emotion)})
-    body = app.test_client().post("/api/sentiment", json={"text": "今天真开心"}).get_json()
-    assert set(body["scores"]) == {"高兴", "愤怒", "悲伤"}
-    assert body["label"] in body["scores"] and body["sentiment"] is None
-    assert body["model"] == "tiny"
+    texts = ["今天真开心", "气死我了", "好", "差", "一般般吧" * 30]
+    body = app.test_client().post("/api/sentiment", json={"texts": texts}).get_json()
+    backend = app.extensions["sentiment_model"].service.backend.inner  # coalescing wraps the PyTorch backend
+    assert backend.labels == ("高兴", "愤怒", "悲伤")
+    assert_same_answers(body["results"], [pipeline_answer(backend, t) for t in texts])
+    assert all(r["sentiment"] is None and r["emoji"] == "🏷️" for r in body["results"])
+    assert len({r["label"] for r in body["results"]}) > 1, "every answer the same label would not show labels map"
 
 
 def test_service_answers_through_modelscope(tiny_structbert):
@@ -72,8 +86,8 @@ def test_service_answers_through_modelscope(tiny_structbert):
     ready = client.get("/ready").get_json()
     assert ready["backend"] == "modelscope" and ready["labels"] == ["负面", "正面"]
     body = client.post("/api/sentiment", json={"texts": TEXTS}).get_json()
-    assert [r["text"] for r in body["results"]] == TEXTS
-    assert {r["label"] for r in body["results"]} <= {"负面", "正面"}
+    backend = app.extensions["sentiment_model"].service.backend.inner
+    assert_same_answers(body["results"], [pipeline_answer(backend, t) for t in TEXTS])
 
 
 def test_auto_prefers_a_local_structbert_directory(tiny_structbert):

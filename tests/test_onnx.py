@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 
 from app import create_app
-from sentiment.backends import BackendUnavailable, choose, load_backend
-from sentiment.backends.modelscope_pipeline import ModelScopeBackend
-from sentiment.backends.onnx_runtime import OnnxBackend
+from conftest import assert_same_answers
+from sentiment.models.backends import BackendUnavailable, choose, load_backend
+from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
+from sentiment.models.backends.onnx_runtime import OnnxBackend
 from sentiment.config import from_env
-from sentiment.onnx_export import export
-from sentiment.service import SentimentService
-from sentiment.structbert_dir import write_structbert_dir
+from sentiment.models.onnx_export import export
+from sentiment.models.service import SentimentService
+from sentiment.models.structbert_dir import write_structbert_dir
 from test_cli import run
 
 
@@ -83,15 +84,17 @@ def test_service_reads_long_text_in_the_same_windows(torch_backend, int8_dir):
     assert abs(via_onnx["confidence"] - via_torch["confidence"]) < 0.02
 
 
-def test_api_serves_an_exported_directory_and_auto_prefers_it(int8_dir):
-    choice = choose({**from_env({}), "SENTIMENT_MODEL": str(int8_dir)})
-    assert choice.kind == "onnx"
-    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "onnx", "SENTIMENT_MODEL": str(int8_dir)})
+def test_api_serves_an_exported_directory_and_auto_prefers_it(int8_dir, fp32_dir):
+    assert choose({**from_env({}), "SENTIMENT_MODEL": str(int8_dir)}).kind == "onnx"
+    # FP32, so that a batch answers as its texts do alone (INT8 quantises activations per batch).
+    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "onnx", "SENTIMENT_MODEL": str(fp32_dir)})
     client = app.test_client()
     assert client.get("/ready").get_json()["backend"] == "onnx"
-    body = client.post("/api/sentiment", json={"texts": TEXTS[:5]}).get_json()
-    assert [r["text"] for r in body["results"]] == TEXTS[:5]
-    assert body["results"][0]["model"] == "tiny-wide-onnx-int8"
+    texts = TEXTS[:3] + TEXTS[5:8]
+    body = client.post("/api/sentiment", json={"texts": texts}).get_json()
+    alone = SentimentService(OnnxBackend(fp32_dir))
+    assert_same_answers(body["results"], [alone.analyse([t])[0] for t in texts], tolerance=2e-4)
+    assert body["results"][0]["model"] == "tiny-wide-onnx-fp32"
 
 
 def test_onnx_backend_needs_an_exported_directory(source_dir):

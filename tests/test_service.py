@@ -3,8 +3,19 @@ from __future__ import annotations
 
 import pytest
 
-from sentiment.prediction import Prediction
-from sentiment.service import combine, windows
+from conftest import assert_same_answers
+from sentiment.models.backends.embedded import EmbeddedBackend
+from sentiment.models.prediction import Prediction
+from sentiment.models.service import SentimentService, combine, windows
+
+PRAISE = "菜很好吃，服务也很周到，下次还来。"
+COMPLAINT = "等了两个小时，饭菜全凉了，太失望。"
+
+
+class Windowed(EmbeddedBackend):
+    """The real bundled model, made to read at most 40 characters at a time as StructBERT reads 510."""
+
+    window = 40
 
 
 @pytest.mark.parametrize("length", [1, 509, 510, 511, 700, 2040, 5000])
@@ -45,10 +56,46 @@ def test_combine_averages_probabilities_and_picks_the_top_label():
     assert combined.label == "正面"
 
 
-def test_batches_are_length_buckets_and_answers_keep_input_order():
-    from sentiment.backends.embedded import EmbeddedBackend
-    from sentiment.service import SentimentService
+def test_a_long_text_answers_the_mean_of_its_windows_each_read_alone():
+    text = PRAISE * 4 + COMPLAINT * 3  # 119 characters: windows of praise, of both, of complaint
+    backend = Windowed()
+    parts = windows(text, 40, 10)
+    alone = [backend.predict([part])[0].scores["正面"] for part in parts]
+    assert len(parts) == 4 and max(alone) - min(alone) > 0.5, "the windows must disagree for this test to mean anything"
+    answer = SentimentService(backend, batch_size=3, overlap=10).analyse([PRAISE, text])[1]
+    assert answer["windows"] == 4
+    assert answer["scores"]["正面"] == pytest.approx(sum(alone) / len(alone), abs=1e-4)
+    assert answer["label"] == ("正面" if sum(alone) / len(alone) > 0.5 else "负面")
 
+
+def test_answers_are_shaped_from_the_combined_scores():
+    answer = SentimentService(EmbeddedBackend()).analyse([COMPLAINT])[0]
+    negative = EmbeddedBackend().predict([COMPLAINT])[0].scores["负面"]
+    assert answer == {
+        "text": COMPLAINT, "sentiment": "Negative", "label": "负面", "confidence": round(negative, 4), "emoji": "😞",
+        "scores": {"负面": round(negative, 4), "正面": round(1 - negative, 4)}, "model": "bundled-char-ngram-lr",
+        "windows": 1,
+    }
+
+
+@pytest.mark.parametrize("overlap", [-1, 21, 40])
+def test_an_overlap_beyond_half_a_window_is_refused(overlap):
+    with pytest.raises(ValueError, match=f"SENTIMENT_WINDOW_OVERLAP={overlap} must be from 0 to 20"):
+        SentimentService(Windowed(), overlap=overlap)
+
+
+def test_overlap_up_to_half_a_window_and_any_overlap_without_windows_are_accepted():
+    assert SentimentService(Windowed(), overlap=20).overlap == 20
+    assert SentimentService(Windowed(), overlap=0).overlap == 0
+    assert SentimentService(EmbeddedBackend(), overlap=4000).analyse([PRAISE])[0]["windows"] == 1
+
+
+def test_batch_size_below_one_is_refused():
+    with pytest.raises(ValueError, match="SENTIMENT_BATCH_SIZE=0"):
+        SentimentService(EmbeddedBackend(), batch_size=0)
+
+
+def test_batches_are_length_buckets_and_answers_keep_input_order():
     class Recording(EmbeddedBackend):
         """The real bundled model, noting which texts each model call received."""
 
@@ -61,7 +108,7 @@ def test_batches_are_length_buckets_and_answers_keep_input_order():
     backend = Recording()
     texts = ["很好" * 30, "差", "一般般" * 10, "好吃", "服务态度很差" * 20, "还行吧"]
     answers = SentimentService(backend, batch_size=2).analyse(texts)
-    assert [a["text"] for a in answers] == texts
+    assert_same_answers(answers, [SentimentService(EmbeddedBackend()).analyse([t])[0] for t in texts], 1e-4)
     assert [len(call) for call in backend.calls] == [2, 2, 2]
     lengths = [[len(t) for t in call] for call in backend.calls]
     assert lengths == [[1, 2], [3, 30], [60, 120]]  # shortest together, longest together: little padding

@@ -1,6 +1,6 @@
 """The bundled model: hashed character n-grams, TF-IDF, logistic regression, temperature.
 
-It ships as one ``.npz`` of plain arrays (no pickle) written by ``sentiment.train``,
+It ships as one ``.npz`` of plain arrays (no pickle) written by ``sentiment.training.train``,
 loads in a fraction of a second with no download, and reads a text of any length
 whole, so it needs no windows.
 """
@@ -12,10 +12,10 @@ from typing import Sequence
 
 import numpy as np
 
-from sentiment.features import tf_vector
-from sentiment.prediction import Prediction
+from sentiment.models.features import tf_vector
+from sentiment.models.prediction import Prediction
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "embedded.npz"
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "models" / "embedded.npz"
 
 
 def save_model(path: Path, ids: np.ndarray, idf: np.ndarray, coef: np.ndarray, bias: float, meta: dict) -> None:

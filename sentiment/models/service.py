@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from sentiment.prediction import Backend, Prediction
-from sentiment.response import shape
+from sentiment.models.answer import shape
+from sentiment.models.prediction import Backend, Prediction
 
 
 def windows(text: str, window: int | None, overlap: int) -> list[str]:
@@ -36,6 +36,16 @@ class SentimentService:
     backend: Backend
     batch_size: int = 16
     overlap: int = 64
+
+    def __post_init__(self) -> None:
+        window = self.backend.window
+        if self.batch_size < 1:
+            raise ValueError(f"SENTIMENT_BATCH_SIZE={self.batch_size} must be at least 1")
+        if window is not None and not 0 <= self.overlap <= window // 2:
+            # Past half a window every character is read more than twice; at window - 1 a
+            # 5,000-character text becomes thousands of windows.
+            raise ValueError(f"SENTIMENT_WINDOW_OVERLAP={self.overlap} must be from 0 to {window // 2}, "
+                             f"half of {self.backend.name}'s {window}-character window")
 
     @classmethod
     def from_config(cls, backend: Backend, config: Mapping[str, Any]) -> "SentimentService":

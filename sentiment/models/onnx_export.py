@@ -11,8 +11,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from sentiment.backends.modelscope_pipeline import ModelScopeBackend
-from sentiment.backends.onnx_runtime import META_FILE, MODEL_FILE
+from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
+from sentiment.models.backends.onnx_runtime import META_FILE, MODEL_FILE
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 

@@ -10,6 +10,8 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from sentiment.models.model_slot import ModelNotReady
+
 log = logging.getLogger(__name__)
 
 # Werkzeug's HTTP errors that clients can cause, as our codes and messages.
@@ -33,6 +35,11 @@ class ApiError(Exception):
         return jsonify({"error": self.message, "code": self.code, **self.extra}), self.status
 
 
+def unavailable(error: ModelNotReady) -> ApiError:
+    """The 503 for a model still loading or failed to load; clients retry on ``model_not_ready``."""
+    return ApiError(503, "model_not_ready", str(error))
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path in ("/health", "/ready")
 
@@ -41,6 +48,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
         return error.response()
+
+    @app.errorhandler(ModelNotReady)
+    def model_not_ready(error: ModelNotReady):
+        return unavailable(error).response()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

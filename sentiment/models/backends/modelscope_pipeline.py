@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from sentiment.prediction import Prediction, from_logits
+from sentiment.models.prediction import Prediction, from_logits
 
 WEIGHT_FILES = ("pytorch_model.bin", "model.safetensors")
 

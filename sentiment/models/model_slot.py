@@ -3,6 +3,10 @@
 Gunicorn imports the app in each worker after the fork, so each worker fills its own
 slot once, before serving (or, with SENTIMENT_LOAD_IN_BACKGROUND, while answering
 503 ``model_not_ready``). Nothing is loaded per request.
+
+The slot knows nothing of HTTP: while no model serves, ``get`` raises ``ModelNotReady``,
+which the web layer answers as 503. ``wait`` returns only once the outcome is stored, so a
+caller that saw True finds a service, or the reason there is none.
 """
 from __future__ import annotations
 
@@ -11,15 +15,18 @@ import threading
 import time
 from typing import Any, Mapping
 
-from sentiment.backends import BackendUnavailable, Choice, load_backend
-from sentiment.coalescer import CoalescingBackend
-from sentiment.errors import ApiError
-from sentiment.service import SentimentService
+from sentiment.models.backends import BackendUnavailable, Choice, load_backend
+from sentiment.models.coalescer import CoalescingBackend
+from sentiment.models.service import SentimentService
 
 log = logging.getLogger("sentiment")
 WARM_UP_TEXT = "这家店的服务很好"
 # Coalescing wait by backend when SENTIMENT_COALESCE_MS is unset (benchmarks/results/coalesce.md).
 DEFAULT_COALESCE_MS = {"modelscope": 5.0}
+
+
+class ModelNotReady(RuntimeError):
+    """No model serves yet (still loading) or at all (failed); the message says which, in Chinese."""
 
 
 class ModelSlot:
@@ -44,12 +51,12 @@ class ModelSlot:
             service.analyse([WARM_UP_TEXT])
         except Exception as error:  # a failed warm-up means the model cannot serve either
             self.error = str(error)
+            self._loaded.set()
             log.error("no model serves: %s", error)
             raise error if isinstance(error, BackendUnavailable) else BackendUnavailable(self.error) from error
-        finally:
-            self._loaded.set()
         self.load_seconds = time.perf_counter() - started
         self.service = service
+        self._loaded.set()  # only now: wait() promises a stored outcome
         log.info(
             "sentiment model: %s (%s backend, labels %s), loaded in %.1fs, because %s",
             backend.name, self.choice.kind, "/".join(backend.labels), self.load_seconds, self.choice.reason,
@@ -69,14 +76,13 @@ class ModelSlot:
     def wait(self, timeout: float | None = None) -> bool:
         return self._loaded.wait(timeout)
 
-    def unavailable(self) -> ApiError:
-        """The 503 answered while no model serves: still loading, or failed with the reason."""
-        message = "模型还在加载，请稍后再试。" if self.error is None else f"模型不可用：{self.error}"
-        return ApiError(503, "model_not_ready", message)
+    def not_ready(self) -> ModelNotReady:
+        """Why no model serves: still loading, or failed with the reason."""
+        return ModelNotReady("模型还在加载，请稍后再试。" if self.error is None else f"模型不可用：{self.error}")
 
     def get(self) -> SentimentService:
         if self.service is None:
-            raise self.unavailable()
+            raise self.not_ready()
         return self.service
 
     def status(self) -> dict:

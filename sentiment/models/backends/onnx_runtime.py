@@ -12,9 +12,9 @@ from typing import Sequence
 
 import numpy as np
 
-from sentiment.prediction import Prediction, from_logits
+from sentiment.models.prediction import Prediction, from_logits
 
-META_FILE = "sentiment_onnx.json"  # written by sentiment.onnx_export beside MODEL_FILE
+META_FILE = "sentiment_onnx.json"  # written by sentiment.models.onnx_export beside MODEL_FILE
 MODEL_FILE = "model.onnx"
 
 

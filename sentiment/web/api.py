@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from sentiment.validation import parse_job
+from sentiment.web.errors import unavailable
+from sentiment.web.validation import parse_job
 
 bp = Blueprint("api", __name__)
 
@@ -30,5 +31,5 @@ def ready():
     status = _slot().status()
     if status["ready"]:
         return jsonify(status)
-    error = _slot().unavailable()  # the same 503 body the API answers, plus the slot's state
+    error = unavailable(_slot().not_ready())  # the same 503 body the API answers, plus the slot's state
     return jsonify({**status, "error": error.message, "code": error.code}), error.status

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from sentiment.backends.modelscope_pipeline import local_model_dir
-from sentiment.backends.onnx_runtime import is_onnx_dir
-from sentiment.prediction import Backend
+from sentiment.models.backends.modelscope_pipeline import local_model_dir
+from sentiment.models.backends.onnx_runtime import is_onnx_dir
+from sentiment.models.prediction import Backend
 
 
 class BackendUnavailable(RuntimeError):
@@ -55,15 +55,15 @@ def load_backend(config: Mapping[str, Any]) -> tuple[Backend, Choice]:
     choice = choose(config)
     try:
         if choice.kind == "onnx":
-            from sentiment.backends.onnx_runtime import OnnxBackend
+            from sentiment.models.backends.onnx_runtime import OnnxBackend
 
             return OnnxBackend(choice.location, config["SENTIMENT_TORCH_THREADS"]), choice
         if choice.kind == "modelscope":
-            from sentiment.backends.modelscope_pipeline import ModelScopeBackend, display_name
+            from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend, display_name
 
             name = display_name(config["SENTIMENT_MODEL"], choice.location)
             return ModelScopeBackend(choice.location, name, config["SENTIMENT_TORCH_THREADS"]), choice
-        from sentiment.backends.embedded import EmbeddedBackend
+        from sentiment.models.backends.embedded import EmbeddedBackend
 
         return EmbeddedBackend(choice.location), choice
     except Exception as error:  # model libraries raise any type for a bad directory

@@ -6,7 +6,7 @@ Positive/Negative so that clients need not know each model's label names, and is
 """
 from __future__ import annotations
 
-from sentiment.prediction import Prediction
+from sentiment.models.prediction import Prediction
 
 _POLARITY = {
     "正面": "Positive", "积极": "Positive", "positive": "Positive", "pos": "Positive",

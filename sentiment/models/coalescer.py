@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from sentiment.prediction import Backend, Prediction
+from sentiment.models.prediction import Backend, Prediction
 
 
 @dataclass
@@ -24,30 +24,64 @@ class _Pending:
     error: BaseException | None = None
 
 
+class CoalescerStopped(RuntimeError):
+    """The merging thread is gone; the request fails at once instead of waiting for a worker timeout."""
+
+
 class CoalescingBackend:
-    def __init__(self, inner: Backend, wait_ms: float, max_batch: int):
+    """A backend that merges concurrent ``predict`` calls, at most ``max_batch`` texts per model call.
+
+    One thread takes waiting requests off a queue; a request that would push a batch past
+    ``max_batch`` waits for the next batch (a request larger than ``max_batch`` goes alone).
+    Requests poll that thread while they wait, so if it ever dies they fail within
+    ``poll`` seconds, and the next request starts a fresh one."""
+
+    def __init__(self, inner: Backend, wait_ms: float, max_batch: int, poll: float = 0.5):
         self.inner = inner
         self.name, self.labels, self.window = inner.name, inner.labels, inner.window
         self._wait = wait_ms / 1000
         self._max_batch = max_batch
+        self._poll = poll
         self._queue: queue.Queue[_Pending] = queue.Queue()
-        threading.Thread(target=self._serve, name="coalescer", daemon=True).start()
+        self._held: _Pending | None = None  # taken off the queue but left for the next batch
+        self._start_lock = threading.Lock()
+        self._thread = self._start()
+
+    def _start(self) -> threading.Thread:
+        thread = threading.Thread(target=self._serve, name="coalescer", daemon=True)
+        thread.start()
+        return thread
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        with self._start_lock:
+            if not self._thread.is_alive():
+                self._thread = self._start()
+            thread = self._thread
         pending = _Pending(list(texts))
         self._queue.put(pending)
-        pending.done.wait()
+        while not pending.done.wait(self._poll):
+            if not thread.is_alive():
+                raise CoalescerStopped("the coalescing thread stopped before answering")
         if pending.error is not None:
             raise pending.error
         return pending.results  # type: ignore[return-value]
 
+    def _next(self, timeout: float | None) -> _Pending:
+        if self._held is not None:
+            item, self._held = self._held, None
+            return item
+        return self._queue.get(timeout=timeout)
+
     def _collect(self) -> list[_Pending]:
-        batch = [self._queue.get()]
+        batch = [self._next(None)]
         size, deadline = len(batch[0].texts), time.monotonic() + self._wait
         while size < self._max_batch:
             try:
-                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                item = self._next(max(0.0, deadline - time.monotonic()))
             except queue.Empty:
+                break
+            if size + len(item.texts) > self._max_batch:
+                self._held = item
                 break
             batch.append(item)
             size += len(item.texts)
@@ -58,6 +92,9 @@ class CoalescingBackend:
             batch = self._collect()
             try:
                 results = self.inner.predict([text for item in batch for text in item.texts])
+                if len(results) != sum(len(item.texts) for item in batch):
+                    raise RuntimeError(f"{self.inner.name} answered {len(results)} predictions for "
+                                       f"{sum(len(item.texts) for item in batch)} texts")
                 for item in batch:
                     item.results, results = results[: len(item.texts)], results[len(item.texts):]
             except BaseException as error:  # handed to every waiting request, which raises it

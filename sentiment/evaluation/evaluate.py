@@ -10,11 +10,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
 
-from sentiment.errors import ApiError
-from sentiment.metrics import accuracy, confusion, macro_f1
-from sentiment.response import polarity
-from sentiment.service import SentimentService
-from sentiment.validation import check_text
+from sentiment.evaluation.metrics import accuracy, confusion, macro_f1
+from sentiment.models.answer import polarity
+from sentiment.models.service import SentimentService
+from sentiment.models.texts import InvalidText, check_text
 
 _BINARY_CODES = {"0": "Negative", "1": "Positive"}
 
@@ -97,7 +96,7 @@ def evaluate(
         try:
             texts.append(check_text(text, max_chars, "text "))
             truth.append(expected)
-        except ApiError as error:
+        except InvalidText as error:
             skipped.append({"row": row, "error": error.message, "code": error.code})
     progress(len(skipped))
     answers: list[dict] = []

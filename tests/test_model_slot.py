@@ -1,0 +1,86 @@
+"""The process's model slot: readiness is announced only once the outcome is stored."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from sentiment.config import from_env
+from sentiment.models.backends import BackendUnavailable
+from sentiment.models.model_slot import ModelNotReady, ModelSlot
+
+
+def settings(**overrides):
+    return {**from_env({}), "SENTIMENT_BACKEND": "embedded", **overrides}
+
+
+def load_and_wait(config) -> tuple[ModelSlot, list]:
+    """Load in the background while another thread waits; the loader is frozen right after it
+    announces readiness until the waiter has looked, so what the waiter sees is what ``wait``
+    promises, whatever the scheduler would have done."""
+    slot = ModelSlot()
+    looked = threading.Event()
+    seen: list = []
+
+    def freeze_after_announcing(frame, event, arg):
+        if event == "return" and frame.f_code is threading.Event.set.__code__ and frame.f_locals["self"] is slot._loaded:
+            looked.wait(10)
+
+    def waiter():
+        try:
+            seen.append(slot.wait(30) and (slot.get(), slot.error))
+        except ModelNotReady as error:
+            seen.append((None, str(error)))
+        looked.set()
+
+    watcher = threading.Thread(target=waiter)
+    watcher.start()
+    threading.setprofile(freeze_after_announcing)  # for the loader thread started next
+    try:
+        loader = slot.load_in_background(config)
+    finally:
+        threading.setprofile(None)
+    loader.join(30)
+    watcher.join(30)
+    return slot, seen
+
+
+def test_a_waiter_that_sees_the_model_loaded_finds_it_served():
+    slot, seen = load_and_wait(settings())
+    assert seen == [(slot.service, None)] and slot.service is not None
+
+
+def test_a_waiter_that_sees_a_failed_load_finds_the_reason(tmp_path):
+    slot, seen = load_and_wait(settings(SENTIMENT_EMBEDDED_MODEL=str(tmp_path / "missing.npz")))
+    assert len(seen) == 1 and seen[0][1] and "missing.npz" in seen[0][1]
+    assert "模型还在加载" not in seen[0][1]
+
+
+def test_before_loading_the_slot_says_it_is_loading_and_after_a_failure_why():
+    slot = ModelSlot()
+    assert slot.wait(0) is False and slot.status() == {"ready": False, "error": None}
+    with pytest.raises(ModelNotReady, match="模型还在加载"):
+        slot.get()
+    with pytest.raises(BackendUnavailable, match="missing.npz"):
+        slot.load(settings(SENTIMENT_EMBEDDED_MODEL="missing.npz"))
+    assert slot.wait(0) is True
+    with pytest.raises(ModelNotReady, match="模型不可用：.*missing.npz"):
+        slot.get()
+
+
+def test_a_loaded_slot_reports_its_model():
+    slot = ModelSlot()
+    slot.load(settings())
+    status = slot.status()
+    assert status["ready"] is True and status["model"] == "bundled-char-ngram-lr"
+    assert status["backend"] == "embedded" and status["labels"] == ["负面", "正面"]
+    assert status["reason"] == "SENTIMENT_BACKEND=embedded" and 0 <= status["load_seconds"] < 30
+    assert slot.get() is slot.service
+
+
+def test_a_setting_the_service_refuses_fails_the_load_with_its_reason(tiny_structbert):
+    slot = ModelSlot()
+    with pytest.raises(BackendUnavailable, match="SENTIMENT_WINDOW_OVERLAP=300 must be from 0 to 255"):
+        slot.load(settings(SENTIMENT_BACKEND="modelscope", SENTIMENT_MODEL=str(tiny_structbert),
+                           SENTIMENT_WINDOW_OVERLAP=300))
+    assert "SENTIMENT_WINDOW_OVERLAP" in slot.error
