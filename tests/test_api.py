@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask import request
 
 from app import create_app
 from conftest import assert_same_answers
+from sentiment.web.validation import Job, parse_job
 
 POSITIVE = "这个东西真心很赞"
 NEGATIVE = "质量太差了，再也不买了"
@@ -53,7 +55,7 @@ def test_batch_limit_is_configurable():
     assert post(client, {"texts": ["好"] * 3}).status_code == 200
     response = post(client, {"texts": ["好"] * 4})
     assert response.status_code == 400
-    assert response.get_json()["code"] == "too_many_texts" and response.get_json()["max_texts"] == 3
+    assert response.get_json() == {"error": "一次最多 3 条文本，收到 4 条。", "code": "too_many_texts", "max_texts": 3}
 
 
 def test_default_batch_limit_is_64(client):
@@ -67,53 +69,76 @@ def test_text_up_to_the_limit_is_read_whole_and_longer_is_refused(client):
     assert body["windows"] == 1 and body["text"] == long_review  # the bundled model reads any length whole
     response = post(client, {"text": long_review + "好"})
     assert response.status_code == 400
-    assert response.get_json()["code"] == "text_too_long"
-    assert "5000" in response.get_json()["error"] and response.get_json()["max_chars"] == 5000
+    assert response.get_json() == {"error": "text 太长（5001 字），上限是 5000 字。", "code": "text_too_long",
+                                   "max_chars": 5000}
+    batch = post(client, {"texts": ["好", long_review + "好"]}).get_json()
+    assert batch == {"error": "第 2 条文本太长（5001 字），上限是 5000 字。", "code": "text_too_long", "max_chars": 5000,
+                     "index": 1}
 
 
+@pytest.mark.parametrize("body, job", [
+    ({"text": "好"}, Job(["好"], batch=False)),
+    ({"texts": ["好"]}, Job(["好"], batch=True)),
+    ({"texts": ["好", "差"]}, Job(["好", "差"], batch=True)),
+])
+def test_a_body_becomes_the_texts_and_whether_to_answer_a_list(app, body, job):
+    with app.test_request_context("/api/sentiment", method="POST", json=body):
+        assert parse_job(request, max_chars=10, max_texts=2) == job
+
+
+EMPTY = "text 是空的，请输入要分析的内容。"
+NOT_JSON = "请求内容不是有效的 JSON。"
+NOT_UTF8 = "请求内容必须是 UTF-8 编码的 JSON。"
+NOT_AN_OBJECT = '请求内容必须是 JSON 对象，例如 {"text": "..."}。'
+NOT_JSON_MEDIA = "请以 JSON 格式（Content-Type: application/json）发送。"
+
+
+# What each bad request gets: status, stable code, and the whole message a person reads.
 @pytest.mark.parametrize(
-    "kwargs, status, code",
+    "kwargs, status, code, message",
     [
-        ({"json": {"text": ""}}, 400, "empty_text"),
-        ({"json": {"text": "  \n\t "}}, 400, "empty_text"),
-        ({"json": {"text": 123}}, 400, "invalid_type"),
-        ({"json": {"text": None}}, 400, "invalid_type"),
-        ({"json": {"texts": "不是数组"}}, 400, "invalid_type"),
-        ({"json": {"texts": ["好", 5]}}, 400, "invalid_type"),
-        ({"json": {"texts": ["好", " "]}}, 400, "empty_text"),
-        ({"json": {"texts": []}}, 400, "empty_batch"),
-        ({"json": ["好"]}, 400, "invalid_type"),
-        ({"json": "好"}, 400, "invalid_type"),
-        ({"json": {}}, 400, "missing_field"),
-        ({"json": {"txt": "好"}}, 400, "missing_field"),
-        ({"json": {"text": "好", "texts": ["好"]}}, 400, "ambiguous_input"),
-        ({"data": "{not json", "content_type": "application/json"}, 400, "invalid_json"),
-        ({"data": b"\xff\xfe\x00", "content_type": "application/json"}, 400, "invalid_json"),
-        ({"data": "", "content_type": "application/json"}, 400, "invalid_json"),
+        ({"json": {"text": ""}}, 400, "empty_text", EMPTY),
+        ({"json": {"text": "  \n\t "}}, 400, "empty_text", EMPTY),
+        ({"json": {"text": 123}}, 400, "invalid_type", "text 必须是字符串。"),
+        ({"json": {"text": None}}, 400, "invalid_type", "text 必须是字符串。"),
+        ({"json": {"texts": "不是数组"}}, 400, "invalid_type", "texts 必须是字符串数组。"),
+        ({"json": {"texts": ["好", 5]}}, 400, "invalid_type", "第 2 条文本必须是字符串。"),
+        ({"json": {"texts": ["好", " "]}}, 400, "empty_text", "第 2 条文本是空的，请输入要分析的内容。"),
+        ({"json": {"texts": []}}, 400, "empty_batch", "texts 是空数组，请至少提供一条文本。"),
+        ({"json": ["好"]}, 400, "invalid_type", NOT_AN_OBJECT),
+        ({"json": "好"}, 400, "invalid_type", NOT_AN_OBJECT),
+        ({"json": {}}, 400, "missing_field", '缺少 text 字段，例如 {"text": "这家店很好"}。'),
+        ({"json": {"txt": "好"}}, 400, "missing_field", '缺少 text 字段，例如 {"text": "这家店很好"}。'),
+        ({"json": {"text": "好", "texts": ["好"]}}, 400, "ambiguous_input", "请只提供 text（单条）或 texts（多条）中的一个。"),
+        ({"data": "{not json", "content_type": "application/json"}, 400, "invalid_json", NOT_JSON),
+        ({"data": b"\xff\xfe\x00", "content_type": "application/json"}, 400, "invalid_json", NOT_UTF8),
+        ({"data": "", "content_type": "application/json"}, 400, "invalid_json", NOT_JSON),
         # valid JSON whose string holds a lone surrogate: not a character, no tokenizer can encode it
-        ({"data": '{"text": "\\ud800"}', "content_type": "application/json"}, 400, "invalid_unicode"),
-        ({"data": '{"text": "好\\udfff评"}', "content_type": "application/json"}, 400, "invalid_unicode"),
+        ({"data": '{"text": "\\ud800"}', "content_type": "application/json"}, 400, "invalid_unicode",
+         "text 第 1 个字符不是有效的 Unicode 字符（单独的代理项 U+D800），请检查文本的编码。"),
+        ({"data": '{"text": "好\\udfff评"}', "content_type": "application/json"}, 400, "invalid_unicode",
+         "text 第 2 个字符不是有效的 Unicode 字符（单独的代理项 U+DFFF），请检查文本的编码。"),
         # nothing to read: zero-width spaces, word joiner, BOM, control characters
-        ({"data": '{"text": "\\u200b\\u200b"}', "content_type": "application/json"}, 400, "empty_text"),
-        ({"data": '{"text": "\\ufeff \\u2060\\u200d"}', "content_type": "application/json"}, 400, "empty_text"),
-        ({"data": '{"text": "\\u0000\\u0007\\u3000"}', "content_type": "application/json"}, 400, "empty_text"),
+        ({"data": '{"text": "\\u200b\\u200b"}', "content_type": "application/json"}, 400, "empty_text", EMPTY),
+        ({"data": '{"text": "\\ufeff \\u2060\\u200d"}', "content_type": "application/json"}, 400, "empty_text", EMPTY),
+        ({"data": '{"text": "\\u0000\\u0007\\u3000"}', "content_type": "application/json"}, 400, "empty_text", EMPTY),
         # only UTF-8 is read, whatever json.loads could guess
-        ({"data": '{"text": "好"}'.encode("utf-16"), "content_type": "application/json"}, 400, "invalid_json"),
-        ({"data": '{"text": "好"}'.encode("utf-16-le"), "content_type": "application/json"}, 400, "invalid_json"),
-        ({"data": '{"text": "好"}'.encode("utf-32"), "content_type": "application/json"}, 400, "invalid_json"),
-        ({"data": '{"text": "好"}'.encode("gbk"), "content_type": "application/json"}, 400, "invalid_json"),
-        ({"data": "[" * 100_000, "content_type": "application/json"}, 400, "invalid_json"),
-        ({"data": "text=好", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
-        ({"data": '{"text": "好"}', "content_type": "text/plain"}, 415, "unsupported_media_type"),
-        ({"data": '{"text": "好"}'}, 415, "unsupported_media_type"),
+        ({"data": '{"text": "好"}'.encode("utf-16"), "content_type": "application/json"}, 400, "invalid_json", NOT_UTF8),
+        ({"data": '{"text": "好"}'.encode("utf-16-le"), "content_type": "application/json"}, 400, "invalid_json", NOT_JSON),  # NULs are UTF-8
+        ({"data": '{"text": "好"}'.encode("utf-32"), "content_type": "application/json"}, 400, "invalid_json", NOT_UTF8),
+        ({"data": '{"text": "好"}'.encode("gbk"), "content_type": "application/json"}, 400, "invalid_json", NOT_UTF8),
+        ({"data": "[" * 100_000, "content_type": "application/json"}, 400, "invalid_json", NOT_JSON),
+        ({"data": "text=好", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type",
+         NOT_JSON_MEDIA),
+        ({"data": '{"text": "好"}', "content_type": "text/plain"}, 415, "unsupported_media_type", NOT_JSON_MEDIA),
+        ({"data": '{"text": "好"}'}, 415, "unsupported_media_type", NOT_JSON_MEDIA),
     ],
 )
-def test_bad_input_gets_json_error_with_stable_code(client, kwargs, status, code):
+def test_bad_input_gets_json_error_with_stable_code(client, kwargs, status, code, message):
     response = client.post("/api/sentiment", **kwargs)
     assert response.status_code == status
     body = response.get_json()
-    assert body["code"] == code
-    assert isinstance(body["error"], str) and body["error"]
+    assert body["code"] == code and body["error"] == message
     assert "Traceback" not in response.get_data(as_text=True)
 
 

@@ -79,6 +79,27 @@ def test_a_batch_never_grows_past_its_limit():
     assert sum(inner.calls) == sum(map(len, requests)) and max(inner.calls) <= 4 and len(inner.calls) < 12
 
 
+def test_requests_fill_a_batch_up_to_the_limit_exactly():
+    inner = Recording()
+    ask_together(CoalescingBackend(inner, wait_ms=300, max_batch=4), [["很好"], ["差"], ["还行"], ["一般"]])
+    assert inner.calls == [4]
+
+
+def test_a_full_batch_goes_at_once_and_a_lone_request_waits_only_its_wait():
+    """Timings with wide margins: a 2 s wait must not be spent when the batch is already full."""
+    started = time.monotonic()
+    CoalescingBackend(Recording(), wait_ms=2000, max_batch=2).predict(["很好", "差"])
+    assert time.monotonic() - started < 1.0
+    started = time.monotonic()
+    CoalescingBackend(Recording(), wait_ms=5, max_batch=16).predict(["很好"])
+    assert time.monotonic() - started < 0.5
+
+
+def test_the_merging_thread_is_named_and_does_not_keep_a_process_alive():
+    thread = CoalescingBackend(Recording(), wait_ms=5, max_batch=4)._thread
+    assert thread.name == "coalescer" and thread.daemon and thread.is_alive()
+
+
 def test_a_request_larger_than_the_limit_is_answered_alone():
     inner = Recording()
     texts = [f"第{i}条：很好" for i in range(6)]
@@ -98,7 +119,7 @@ def test_a_dead_coalescing_thread_fails_its_waiters_fast_and_is_replaced():
         waiting = pool.submit(backend.predict, ["很好"])  # the thread now waits up to 1 s for company
         time.sleep(0.2)
         backend._queue.put(None)  # a corrupt entry: the thread dies on it
-        with pytest.raises(CoalescerStopped):
+        with pytest.raises(CoalescerStopped, match="^the coalescing thread stopped before answering$"):
             waiting.result(timeout=5)
     assert backend.predict(["很好"]) == EmbeddedBackend().predict(["很好"])  # a fresh thread serves
 

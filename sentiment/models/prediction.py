@@ -31,7 +31,8 @@ class Backend(Protocol):
 
 
 def from_logits(logits: np.ndarray, labels: Sequence[str]) -> list[Prediction]:
-    """Softmax each row of a (texts, labels) logit matrix into a Prediction, as ModelScope's pipeline does."""
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    probabilities = shifted / shifted.sum(axis=-1, keepdims=True)
+    """Softmax each row of a (texts, labels) logit matrix into a Prediction, as ModelScope's pipeline does;
+    each row is shifted by its own maximum first, so large logits cannot overflow."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
     return [Prediction.from_scores(dict(zip(labels, map(float, row)))) for row in probabilities]

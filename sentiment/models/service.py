@@ -16,10 +16,10 @@ from sentiment.models.prediction import Backend, Prediction
 
 def windows(text: str, window: int | None, overlap: int) -> list[str]:
     """Overlapping slices of ``text`` that together cover all of it; the last one ends at the text's end."""
-    if window is None or len(text) <= window:
+    if window is None:
         return [text]
-    stride = max(1, window - overlap)
-    starts = list(range(0, len(text) - window, stride)) + [len(text) - window]
+    last = max(0, len(text) - window)  # where the final window starts; 0 for a text that fits whole
+    starts = list(range(0, last, window - overlap)) + [last]  # the service keeps overlap <= window // 2
     return [text[start : start + window] for start in starts]
 
 
@@ -41,7 +41,7 @@ class SentimentService:
         window = self.backend.window
         if self.batch_size < 1:
             raise ValueError(f"SENTIMENT_BATCH_SIZE={self.batch_size} must be at least 1")
-        if window is not None and not 0 <= self.overlap <= window // 2:
+        if window is not None and not 0 <= 2 * self.overlap <= window:
             # Past half a window every character is read more than twice; at window - 1 a
             # 5,000-character text becomes thousands of windows.
             raise ValueError(f"SENTIMENT_WINDOW_OVERLAP={self.overlap} must be from 0 to {window // 2}, "

@@ -34,7 +34,7 @@ def check_text(text: object, max_chars: int, where: str, **extra: object) -> str
     if not isinstance(text, str):
         raise InvalidText("invalid_type", f"{where}必须是字符串。", **extra)
     try:
-        text.encode("utf-8")
+        text.encode()
     except UnicodeEncodeError as error:
         raise InvalidText(
             "invalid_unicode",

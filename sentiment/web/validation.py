@@ -36,7 +36,7 @@ def _body(request: Request) -> object:
     """The parsed JSON body. Only UTF-8 is read (RFC 8259; a UTF-8 BOM is tolerated): ``json.loads``
     on bytes would guess UTF-16 or UTF-32 too, and answer for a body the documentation refuses."""
     try:
-        return json.loads(request.get_data().decode("utf-8-sig"))
+        return json.loads(request.get_data().decode("utf-8-sig"))  # pragma: no mutate: codec names ignore case
     except UnicodeDecodeError:
         raise _bad("invalid_json", "请求内容必须是 UTF-8 编码的 JSON。") from None
     except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep

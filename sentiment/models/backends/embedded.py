@@ -32,7 +32,7 @@ class EmbeddedBackend:
     window = None
 
     def __init__(self, path: Path = DEFAULT_PATH):
-        with np.load(Path(path), allow_pickle=False) as data:
+        with np.load(Path(path), allow_pickle=False) as data:  # pragma: no mutate: False is also numpy's default
             self.meta = json.loads(str(data["meta"]))
             size = 1 << self.meta["bits"]
             # Dense lookup tables: one gather per text instead of a search per n-gram.
@@ -51,7 +51,8 @@ class EmbeddedBackend:
         """Calibrated log-odds of the second label (正面)."""
         ids, tf = tf_vector(text, self._max_n, self._bits)
         weighted = tf * self._idf[ids]
-        norm = float(np.sqrt(weighted @ weighted)) or 1.0
+        # Never zero: every text has the boundary markers, whose unigrams occur in every training review.
+        norm = float(np.sqrt(weighted @ weighted))
         return (float(weighted @ self._coef[ids]) / norm + self._bias) / self._temperature
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:

