@@ -12,10 +12,10 @@ from typing import Any, Mapping
 from flask import Flask
 from flask_cors import CORS
 
-from sentiment.web import api, page
 from sentiment.config import PROJECT_ROOT, from_env, validate
-from sentiment.web.errors import register_error_handlers
 from sentiment.models.model_slot import ModelSlot
+from sentiment.web import api, page
+from sentiment.web.errors import register_error_handlers
 
 
 def _log_to_stderr(logger: logging.Logger) -> None:
