@@ -196,7 +196,7 @@ def test_body_too_large_is_413_json():
 
 def test_unexpected_failure_is_500_json_without_trace():
     app = create_app({"TESTING": False, "SENTIMENT_BACKEND": "embedded"})
-    service = app.extensions["sentiment_model"].service
+    service = app.extensions["sentiment_model"].get()
     service.batch_size = 0  # an impossible setting makes the real service fail inside the request
     response = app.test_client().post("/api/sentiment", json={"text": "好"})
     assert response.status_code == 500

@@ -126,7 +126,7 @@ def test_a_dead_coalescing_thread_fails_its_waiters_fast_and_is_replaced():
 
 def test_the_service_can_run_with_coalescing_switched_on():
     app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded", "SENTIMENT_COALESCE_MS": 5})
-    assert isinstance(app.extensions["sentiment_model"].service.backend, CoalescingBackend)
+    assert isinstance(app.extensions["sentiment_model"].get().backend, CoalescingBackend)
     body = app.test_client().post("/api/sentiment", json={"texts": ["很好", "太差了"]}).get_json()
     assert [r["sentiment"] for r in body["results"]] == ["Positive", "Negative"]
 
@@ -136,6 +136,6 @@ def test_coalescing_is_on_by_default_only_for_pytorch(tiny_structbert):
     embedded = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded"})
     switched_off = create_app({"TESTING": True, "SENTIMENT_BACKEND": "modelscope",
                                "SENTIMENT_MODEL": str(tiny_structbert), "SENTIMENT_COALESCE_MS": 0})
-    assert isinstance(modelscope.extensions["sentiment_model"].service.backend, CoalescingBackend)
-    assert not isinstance(embedded.extensions["sentiment_model"].service.backend, CoalescingBackend)
-    assert not isinstance(switched_off.extensions["sentiment_model"].service.backend, CoalescingBackend)
+    assert isinstance(modelscope.extensions["sentiment_model"].get().backend, CoalescingBackend)
+    assert not isinstance(embedded.extensions["sentiment_model"].get().backend, CoalescingBackend)
+    assert not isinstance(switched_off.extensions["sentiment_model"].get().backend, CoalescingBackend)

@@ -49,7 +49,7 @@ def load_and_wait(config) -> tuple[ModelSlot, list]:
 
 def test_a_waiter_that_sees_the_model_loaded_finds_it_served():
     slot, seen = load_and_wait(settings())
-    assert seen == [(slot.service, None)] and slot.service is not None
+    assert slot.loaded is not None and seen == [(slot.loaded.service, None)]
 
 
 def test_a_waiter_that_sees_a_failed_load_finds_the_reason(tmp_path):
@@ -92,7 +92,7 @@ def test_a_loaded_slot_reports_its_model_and_logs_which_and_why(log_lines):
     status = slot.status()
     assert status == {"ready": True, "model": "bundled-char-ngram-lr", "backend": "embedded", "labels": ["负面", "正面"],
                       "reason": "SENTIMENT_BACKEND=embedded", "load_seconds": round(slot.loaded.seconds, 3)}
-    assert slot.get() is slot.service is slot.loaded.service and 0 <= slot.loaded.seconds < 30
+    assert slot.get() is slot.loaded.service and 0 <= slot.loaded.seconds < 30
     assert log_lines == [f"sentiment model: bundled-char-ngram-lr (embedded backend, labels 负面/正面), "
                          f"loaded in {slot.loaded.seconds:.1f}s, because SENTIMENT_BACKEND=embedded"]
 
@@ -108,7 +108,7 @@ def test_a_failed_load_is_logged_with_its_reason(tmp_path, log_lines):
 def test_any_positive_coalescing_wait_switches_it_on(wait_ms, coalesced):
     slot = ModelSlot()
     slot.load(settings(SENTIMENT_COALESCE_MS=wait_ms))
-    assert isinstance(slot.service.backend, CoalescingBackend) is coalesced
+    assert isinstance(slot.get().backend, CoalescingBackend) is coalesced
 
 
 def test_the_loader_thread_is_named_and_does_not_keep_a_process_alive():

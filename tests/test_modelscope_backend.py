@@ -74,7 +74,7 @@ def test_multi_class_model_labels_reach_the_api(tiny_emotion):
     app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "modelscope", "SENTIMENT_MODEL": str(tiny_emotion)})
     texts = ["今天真开心", "气死我了", "好", "差", "一般般吧" * 30]
     body = app.test_client().post("/api/sentiment", json={"texts": texts}).get_json()
-    backend = app.extensions["sentiment_model"].service.backend.inner  # coalescing wraps the PyTorch backend
+    backend = app.extensions["sentiment_model"].get().backend.inner  # coalescing wraps the PyTorch backend
     assert backend.labels == ("高兴", "愤怒", "悲伤")
     assert_same_answers(body["results"], [pipeline_answer(backend, t) for t in texts])
     assert all(r["sentiment"] is None and r["emoji"] == "🏷️" for r in body["results"])
@@ -87,7 +87,7 @@ def test_service_answers_through_modelscope(tiny_structbert):
     ready = client.get("/ready").get_json()
     assert ready["backend"] == "modelscope" and ready["labels"] == ["负面", "正面"]
     body = client.post("/api/sentiment", json={"texts": TEXTS}).get_json()
-    backend = app.extensions["sentiment_model"].service.backend.inner
+    backend = app.extensions["sentiment_model"].get().backend.inner
     assert_same_answers(body["results"], [pipeline_answer(backend, t) for t in TEXTS])
 
 

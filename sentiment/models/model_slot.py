@@ -45,10 +45,6 @@ class ModelSlot:
         self.error: str | None = None
         self._done = threading.Event()
 
-    @property
-    def service(self) -> SentimentService | None:
-        return self.loaded.service if self.loaded else None
-
     def load(self, config: Mapping[str, Any]) -> None:
         """Load, warm with one inference, and log one line saying which model serves and why."""
         started = time.perf_counter()

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from flask import Request
+from werkzeug.exceptions import UnsupportedMediaType
 
 from sentiment.models.texts import InvalidText, check_text
 from sentiment.web.errors import ApiError
@@ -45,7 +46,7 @@ def _body(request: Request) -> object:
 
 def parse_job(request: Request, max_chars: int, max_texts: int) -> Job:
     if not request.is_json:
-        raise ApiError(415, "unsupported_media_type", "请以 JSON 格式（Content-Type: application/json）发送。")
+        raise UnsupportedMediaType()  # answered by errors.py with the one 415 body
     body = _body(request)
     if not isinstance(body, dict):
         raise _bad("invalid_type", '请求内容必须是 JSON 对象，例如 {"text": "..."}。')
