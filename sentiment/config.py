@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 DEFAULT_MODEL_ID = "damo/nlp_structbert_sentiment-classification_chinese-base"
-BACKENDS = ("auto", "modelscope", "onnx", "embedded")
+BACKENDS = ("auto", "modelscope", "onnx", "bundled")
+# The project's own models, served when SENTIMENT_MODEL names one (or, for ``bundled``, when auto
+# finds no StructBERT weights): binary, three-way and emotion heads of one encoder, and the n-gram model.
+BUNDLED_MODELS = ("bundled", "bundled-3way", "bundled-emotion", "bundled-lite")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -69,7 +72,8 @@ def _anything(value: Any) -> str | None:
 SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]]] = {
     "SENTIMENT_BACKEND": ("auto", lambda raw: raw.strip().lower(), _one_of(BACKENDS)),
     "SENTIMENT_MODEL": (DEFAULT_MODEL_ID, str.strip, _anything),
-    "SENTIMENT_EMBEDDED_MODEL": (str(PROJECT_ROOT / "models" / "embedded.npz"), str.strip, _anything),
+    "SENTIMENT_BUNDLED_DIR": (str(PROJECT_ROOT / "models" / "bundled"), str.strip, _anything),
+    "SENTIMENT_LITE_MODEL": (str(PROJECT_ROOT / "models" / "lite.npz"), str.strip, _anything),
     "SENTIMENT_MAX_CHARS": (5000, int, _whole(1)),  # longest text accepted
     "SENTIMENT_MAX_TEXTS": (64, int, _whole(1)),  # most texts in one batch request
     "SENTIMENT_BATCH_SIZE": (16, int, _whole(1)),  # texts per model call inside a request

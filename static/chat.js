@@ -28,14 +28,10 @@
     log.appendChild(el("div", "bubble user", text));
   }
 
-  function drawAnswer(result) {
-    const bubble = el("div", "bubble bot " + (result.sentiment || "Other"));
-    const verdict = el("div", "verdict");
-    verdict.appendChild(el("span", "emoji", result.emoji));
-    verdict.appendChild(el("span", "label", POLARITY_ZH[result.sentiment] || result.label));
-    const percent = Math.round(result.confidence * 1000) / 10;
-    verdict.appendChild(el("span", "percent", percent + "%"));
-    bubble.appendChild(verdict);
+  function drawScore(bubble, label, score, winner) {
+    const percent = Math.round(score * 1000) / 10;
+    const row = el("div", "score" + (winner ? " winner" : ""));
+    row.appendChild(el("span", "score-label", label));
     const bar = el("div", "bar");
     const fill = el("span");
     fill.style.width = percent + "%";
@@ -44,9 +40,26 @@
     bar.setAttribute("aria-valuenow", String(percent));
     bar.setAttribute("aria-valuemin", "0");
     bar.setAttribute("aria-valuemax", "100");
-    bar.setAttribute("aria-label", "置信度");
-    bubble.appendChild(bar);
-    let details = "置信度 " + percent + "% · 模型标签 " + result.label;
+    bar.setAttribute("aria-label", label);
+    row.appendChild(bar);
+    row.appendChild(el("span", "score-percent", percent + "%"));
+    bubble.appendChild(row);
+  }
+
+  // The model's own label leads (正面, 中性, 高兴 …); below it, one bar per label, largest first.
+  function drawAnswer(result) {
+    const bubble = el("div", "bubble bot " + (result.sentiment || "Other"));
+    const verdict = el("div", "verdict");
+    verdict.appendChild(el("span", "emoji", result.emoji));
+    verdict.appendChild(el("span", "label", result.label));
+    const percent = Math.round(result.confidence * 1000) / 10;
+    verdict.appendChild(el("span", "percent", percent + "%"));
+    bubble.appendChild(verdict);
+    Object.keys(result.scores || {})
+      .sort(function (a, b) { return result.scores[b] - result.scores[a]; })
+      .forEach(function (label) { drawScore(bubble, label, result.scores[label], label === result.label); });
+    let details = "置信度 " + percent + "%";
+    if (result.sentiment && POLARITY_ZH[result.sentiment] !== result.label) details += " · 倾向 " + POLARITY_ZH[result.sentiment];
     if (result.windows > 1) details += " · 长文本分 " + result.windows + " 段阅读";
     bubble.appendChild(el("div", "details", details));
     log.appendChild(bubble);

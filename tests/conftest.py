@@ -20,7 +20,7 @@ DATASETS = Path(os.environ.get("SENTIMENT_DATASETS", ROOT.parent / "shared" / "d
 
 @pytest.fixture(scope="session")
 def app():
-    return create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded"})
+    return create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite"})
 
 
 @pytest.fixture()

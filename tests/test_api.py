@@ -50,7 +50,7 @@ def test_batch_keeps_input_order_and_matches_single_answers(client):
 
 
 def test_batch_limit_is_configurable():
-    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded", "SENTIMENT_MAX_TEXTS": 3})
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_MAX_TEXTS": 3})
     client = app.test_client()
     assert post(client, {"texts": ["好"] * 3}).status_code == 200
     response = post(client, {"texts": ["好"] * 4})
@@ -188,14 +188,14 @@ def test_unknown_api_path_is_404_json(client):
 
 
 def test_body_too_large_is_413_json():
-    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded", "MAX_CONTENT_LENGTH": 1024})
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "MAX_CONTENT_LENGTH": 1024})
     response = app.test_client().post("/api/sentiment", json={"text": "好" * 2000})
     assert response.status_code == 413
     assert response.get_json()["code"] == "payload_too_large"
 
 
 def test_unexpected_failure_is_500_json_without_trace():
-    app = create_app({"TESTING": False, "SENTIMENT_BACKEND": "embedded"})
+    app = create_app({"TESTING": False, "SENTIMENT_MODEL": "bundled-lite"})
     service = app.extensions["sentiment_model"].get()
     service.batch_size = 0  # an impossible setting makes the real service fail inside the request
     response = app.test_client().post("/api/sentiment", json={"text": "好"})
@@ -204,8 +204,8 @@ def test_unexpected_failure_is_500_json_without_trace():
 
 
 def test_model_not_ready_is_503(tmp_path):
-    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded",
-                      "SENTIMENT_EMBEDDED_MODEL": str(tmp_path / "missing.npz"),
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite",
+                      "SENTIMENT_LITE_MODEL": str(tmp_path / "missing.npz"),
                       "SENTIMENT_LOAD_IN_BACKGROUND": True})
     assert app.extensions["sentiment_model"].wait(30)
     client = app.test_client()
@@ -220,7 +220,7 @@ def test_model_not_ready_is_503(tmp_path):
 def test_health_and_ready(client):
     assert client.get("/health").get_json() == {"status": "ok"}
     ready = client.get("/ready").get_json()
-    assert ready["ready"] is True and ready["backend"] == "embedded" and ready["labels"] == ["负面", "正面"]
+    assert ready["ready"] is True and ready["backend"] == "bundled" and ready["labels"] == ["负面", "正面"]
 
 
 def test_cors_on_api_only(client):
@@ -230,7 +230,7 @@ def test_cors_on_api_only(client):
 
 
 def test_cors_origins_are_configurable():
-    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded",
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite",
                       "SENTIMENT_CORS_ORIGINS": ["https://shop.example"]})
     client = app.test_client()
     allowed = post(client, {"text": "好"}, headers={"Origin": "https://shop.example"})
@@ -249,7 +249,7 @@ def test_page_is_served_with_local_assets_only(client):
 
 def test_answers_are_utf8_json_text():
     raw = json.dumps({"text": "好评"}, ensure_ascii=True)
-    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded"})
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite"})
     response = app.test_client().post("/api/sentiment", data=raw, content_type="application/json; charset=utf-8")
     assert response.status_code == 200
     assert response.get_data().decode("utf-8").count("好评") == 1

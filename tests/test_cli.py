@@ -12,7 +12,7 @@ from conftest import ROOT
 def run(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sentiment", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
-        env={**os.environ, "SENTIMENT_BACKEND": "embedded", **env}, timeout=120,
+        env={**os.environ, "SENTIMENT_MODEL": "bundled-lite", **env}, timeout=120,
     )
 
 
@@ -32,6 +32,15 @@ def test_predict_reads_standard_input():
     assert [json.loads(line)["sentiment"] for line in result.stdout.splitlines()] == ["Positive", "Negative"]
 
 
+def test_predict_with_each_bundled_neural_model_uses_its_labels():
+    for model, labels in (("bundled", {"负面", "正面"}), ("bundled-3way", {"负面", "中性", "正面"}),
+                          ("bundled-emotion", {"愤怒", "恐惧", "高兴", "无情绪", "悲伤", "惊讶"})):
+        result = run("predict", "虽然贵了点，但是质量真的好", SENTIMENT_MODEL=model)
+        answer = json.loads(result.stdout)
+        assert result.returncode == 0 and set(answer["scores"]) == labels and answer["label"] in labels
+        assert f"{model}: bundled-v2" in result.stderr
+
+
 def test_download_fails_fast_and_clearly_without_a_hub():
     # Port 9 on loopback refuses at once: the situation of a machine with no internet.
     result = run("download", "--timeout", "3", MODELSCOPE_DOMAIN="127.0.0.1:9")
@@ -42,13 +51,13 @@ def test_download_fails_fast_and_clearly_without_a_hub():
 
 def test_unknown_backend_setting_is_refused():
     result = run("predict", "好", SENTIMENT_BACKEND="gpu")
-    assert result.returncode == 2 and "SENTIMENT_BACKEND='gpu' must be one of auto, modelscope, onnx, embedded" in result.stderr
+    assert result.returncode == 2 and "SENTIMENT_BACKEND='gpu' must be one of auto, modelscope, onnx, bundled" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_predict_with_a_missing_model_says_so_without_a_trace(tmp_path):
-    result = run("predict", "好", SENTIMENT_EMBEDDED_MODEL=str(tmp_path / "missing.npz"))
-    assert result.returncode == 2 and "cannot load the embedded model" in result.stderr
+    result = run("predict", "好", SENTIMENT_LITE_MODEL=str(tmp_path / "missing.npz"))
+    assert result.returncode == 2 and "cannot load the bundled-lite model" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -56,7 +65,7 @@ def test_predict_answers_undecodable_and_invisible_lines_in_their_place():
     stdin = "很好\n".encode() + b"\xff\xfe bad bytes\n" + "\u200b\u200b\n质量太差了，再也不买了\n".encode()
     result = subprocess.run(
         [sys.executable, "-m", "sentiment", "predict"], cwd=ROOT, input=stdin, capture_output=True, timeout=120,
-        env={**os.environ, "SENTIMENT_BACKEND": "embedded"},
+        env={**os.environ, "SENTIMENT_MODEL": "bundled-lite"},
     )
     lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
     assert [line.get("code") or line["label"] for line in lines] == ["正面", "invalid_unicode", "empty_text", "负面"]

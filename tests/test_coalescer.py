@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from app import create_app
-from sentiment.models.backends.embedded import EmbeddedBackend
+from sentiment.models.backends.lite import LiteBackend
 from sentiment.models.coalescer import CoalescerStopped, CoalescingBackend
 
 
-class Recording(EmbeddedBackend):
+class Recording(LiteBackend):
     """The real bundled model, noting each call's size; a text 'BOOM' makes the call fail,
     and 'LOSE' makes it answer one text too few, as a broken backend might."""
 
@@ -56,7 +56,7 @@ def test_concurrent_requests_share_model_calls_and_get_their_own_answers():
 
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(ask, texts))
-    direct = EmbeddedBackend().predict(texts)
+    direct = LiteBackend().predict(texts)
     assert answers == direct
     assert sum(inner.calls) == 32 and len(inner.calls) < 32 and max(inner.calls) <= 16
 
@@ -67,7 +67,7 @@ def test_a_failing_call_fails_every_request_in_it():
     answers = ask_together(backend, [["BOOM"], ["很好"]])
     assert inner.calls == [2]
     assert all(isinstance(a, RuntimeError) and str(a) == "model failed" for a in answers)
-    assert backend.predict(["很好"]) == EmbeddedBackend().predict(["很好"])  # the coalescer keeps serving
+    assert backend.predict(["很好"]) == LiteBackend().predict(["很好"])  # the coalescer keeps serving
 
 
 def test_a_batch_never_grows_past_its_limit():
@@ -75,7 +75,7 @@ def test_a_batch_never_grows_past_its_limit():
     backend = CoalescingBackend(inner, wait_ms=100, max_batch=4)
     requests = [[f"第{i}批第{j}条：" + ("很好吃" if (i + j) % 2 else "太难吃了") for j in range(1 + i % 3)] for i in range(12)]
     answers = ask_together(backend, requests)
-    assert answers == [EmbeddedBackend().predict(texts) for texts in requests]
+    assert answers == [LiteBackend().predict(texts) for texts in requests]
     assert sum(inner.calls) == sum(map(len, requests)) and max(inner.calls) <= 4 and len(inner.calls) < 12
 
 
@@ -103,7 +103,7 @@ def test_the_merging_thread_is_named_and_does_not_keep_a_process_alive():
 def test_a_request_larger_than_the_limit_is_answered_alone():
     inner = Recording()
     texts = [f"第{i}条：很好" for i in range(6)]
-    assert CoalescingBackend(inner, wait_ms=5, max_batch=4).predict(texts) == EmbeddedBackend().predict(texts)
+    assert CoalescingBackend(inner, wait_ms=5, max_batch=4).predict(texts) == LiteBackend().predict(texts)
     assert inner.calls == [6]
 
 
@@ -121,11 +121,11 @@ def test_a_dead_coalescing_thread_fails_its_waiters_fast_and_is_replaced():
         backend._queue.put(None)  # a corrupt entry: the thread dies on it
         with pytest.raises(CoalescerStopped, match="^the coalescing thread stopped before answering$"):
             waiting.result(timeout=5)
-    assert backend.predict(["很好"]) == EmbeddedBackend().predict(["很好"])  # a fresh thread serves
+    assert backend.predict(["很好"]) == LiteBackend().predict(["很好"])  # a fresh thread serves
 
 
 def test_the_service_can_run_with_coalescing_switched_on():
-    app = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded", "SENTIMENT_COALESCE_MS": 5})
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_COALESCE_MS": 5})
     assert isinstance(app.extensions["sentiment_model"].get().backend, CoalescingBackend)
     body = app.test_client().post("/api/sentiment", json={"texts": ["很好", "太差了"]}).get_json()
     assert [r["sentiment"] for r in body["results"]] == ["Positive", "Negative"]
@@ -133,9 +133,9 @@ def test_the_service_can_run_with_coalescing_switched_on():
 
 def test_coalescing_is_on_by_default_only_for_pytorch(tiny_structbert):
     modelscope = create_app({"TESTING": True, "SENTIMENT_BACKEND": "modelscope", "SENTIMENT_MODEL": str(tiny_structbert)})
-    embedded = create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded"})
+    lite = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite"})
     switched_off = create_app({"TESTING": True, "SENTIMENT_BACKEND": "modelscope",
                                "SENTIMENT_MODEL": str(tiny_structbert), "SENTIMENT_COALESCE_MS": 0})
     assert isinstance(modelscope.extensions["sentiment_model"].get().backend, CoalescingBackend)
-    assert not isinstance(embedded.extensions["sentiment_model"].get().backend, CoalescingBackend)
+    assert not isinstance(lite.extensions["sentiment_model"].get().backend, CoalescingBackend)
     assert not isinstance(switched_off.extensions["sentiment_model"].get().backend, CoalescingBackend)

@@ -36,7 +36,7 @@ def test_good_values_are_read(name, raw, value):
 
 
 @pytest.mark.parametrize("name, raw, message", [
-    ("SENTIMENT_BACKEND", "gpu", "SENTIMENT_BACKEND='gpu' must be one of auto, modelscope, onnx, embedded"),
+    ("SENTIMENT_BACKEND", "gpu", "SENTIMENT_BACKEND='gpu' must be one of auto, modelscope, onnx, bundled"),
     ("SENTIMENT_MAX_CHARS", "0", "SENTIMENT_MAX_CHARS=0 must be a whole number of at least 1"),
     ("SENTIMENT_MAX_CHARS", "lots", "SENTIMENT_MAX_CHARS='lots' is not a valid value"),
     ("SENTIMENT_MAX_TEXTS", "-3", "SENTIMENT_MAX_TEXTS=-3 must be a whole number of at least 1"),
@@ -64,7 +64,7 @@ def test_bad_values_are_refused_by_name(name, raw, message):
 ])
 def test_the_app_checks_settings_given_in_code_too(override):
     with pytest.raises(ConfigError, match=next(iter(override))):
-        create_app({"TESTING": True, "SENTIMENT_BACKEND": "embedded", **override})
+        create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", **override})
 
 
 @pytest.mark.parametrize("name, raw", [

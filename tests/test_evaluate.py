@@ -61,10 +61,15 @@ def test_challenge_set_is_big_enough_and_labelled():
     from conftest import ROOT
 
     cases = [json.loads(line) for line in (ROOT / "tests" / "data" / "challenge.jsonl").read_text("utf-8").splitlines()]
-    assert len(cases) >= 150
-    assert {c["label"] for c in cases} == {0, 1}
-    assert {"negation", "turn", "sarcasm", "slang", "emoji", "traditional", "english", "short", "long"} <= {
-        c["kind"] for c in cases}
+    from sentiment.training.sources import TASKS
+
+    assert len(cases) >= 300
+    assert all(c["label"] in TASKS[c["task"]] for c in cases)
+    assert {c["label"] for c in cases if c["kind"] == "emotion"} == set(TASKS["emotion"])
+    assert {c["label"] for c in cases if c["kind"] == "neutral"} == {"中性"}
+    assert {"negation", "turn", "sarcasm", "slang", "slang-unseen", "emoji", "traditional", "english", "short", "long",
+            "plain", "neutral", "emotion"} <= {c["kind"] for c in cases}
+    assert len({c["review"] for c in cases}) == len(cases)
     assert all(len(c["review"]) >= 2000 for c in cases if c["kind"] == "long")
 
 

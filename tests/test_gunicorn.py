@@ -7,7 +7,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from conftest import Gunicorn, assert_same_answers
-from sentiment.models.backends.embedded import EmbeddedBackend
+from sentiment.models.backends.bundled import DEFAULT_DIR, BundledBackend
 from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
 from sentiment.models.service import SentimentService
 
@@ -27,7 +27,7 @@ def call(url: str, body: dict | bytes | None = None) -> tuple[int, dict]:
 
 def test_each_worker_loads_one_model_once_and_serves(live_server):
     status, ready = call(live_server.url + "/ready")
-    assert status == 200 and ready["backend"] == "embedded" and "auto" in ready["reason"]
+    assert status == 200 and ready["backend"] == "bundled" and "auto" in ready["reason"]
     status, body = call(live_server.url + "/api/sentiment", {"text": "这个东西真心很赞"})
     assert status == 200 and body["sentiment"] == "Positive"
     # 40 different reviews from 8 threads at once; each answer must be its own text's answer
@@ -35,11 +35,11 @@ def test_each_worker_loads_one_model_once_and_serves(live_server):
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda t: call(live_server.url + "/api/sentiment", {"text": t}), texts))
     assert all(status == 200 for status, _ in answers)
-    service = SentimentService(EmbeddedBackend())
+    service = SentimentService(BundledBackend(DEFAULT_DIR, "bundled"))
     for text, (_, answer) in zip(texts, answers):
         assert_same_answers([answer], service.analyse([text]))
     assert len({a[1]["confidence"] for a in answers}) > 30, "the texts must have different answers"
-    assert live_server.log().count("sentiment model: bundled-char-ngram-lr") == 2  # two workers, one load each
+    assert live_server.log().count("sentiment model: bundled: ") == 2  # two workers, one load each
 
 
 def test_errors_over_http_are_json(live_server):

@@ -13,7 +13,7 @@ from sentiment.models.model_slot import ModelNotReady, ModelSlot
 
 
 def settings(**overrides):
-    return {**from_env({}), "SENTIMENT_BACKEND": "embedded", **overrides}
+    return {**from_env({}), "SENTIMENT_MODEL": "bundled-lite", **overrides}
 
 
 def load_and_wait(config) -> tuple[ModelSlot, list]:
@@ -53,7 +53,7 @@ def test_a_waiter_that_sees_the_model_loaded_finds_it_served():
 
 
 def test_a_waiter_that_sees_a_failed_load_finds_the_reason(tmp_path):
-    slot, seen = load_and_wait(settings(SENTIMENT_EMBEDDED_MODEL=str(tmp_path / "missing.npz")))
+    slot, seen = load_and_wait(settings(SENTIMENT_LITE_MODEL=str(tmp_path / "missing.npz")))
     assert len(seen) == 1 and seen[0][1] and "missing.npz" in seen[0][1]
     assert "模型还在加载" not in seen[0][1]
 
@@ -65,7 +65,7 @@ def test_before_loading_the_slot_says_it_is_loading_and_after_a_failure_why():
         slot.get()
     assert str(loading.value) == "模型还在加载，请稍后再试。"
     with pytest.raises(BackendUnavailable, match="missing.npz"):
-        slot.load(settings(SENTIMENT_EMBEDDED_MODEL="missing.npz"))
+        slot.load(settings(SENTIMENT_LITE_MODEL="missing.npz"))
     assert slot.wait(0) is True
     with pytest.raises(ModelNotReady, match="模型不可用：.*missing.npz"):
         slot.get()
@@ -90,17 +90,17 @@ def test_a_loaded_slot_reports_its_model_and_logs_which_and_why(log_lines):
     slot = ModelSlot()
     slot.load(settings())
     status = slot.status()
-    assert status == {"ready": True, "model": "bundled-char-ngram-lr", "backend": "embedded", "labels": ["负面", "正面"],
-                      "reason": "SENTIMENT_BACKEND=embedded", "load_seconds": round(slot.loaded.seconds, 3)}
+    assert status == {"ready": True, "model": "bundled-char-ngram-lr", "backend": "bundled", "labels": ["负面", "正面"],
+                      "reason": "SENTIMENT_MODEL=bundled-lite", "load_seconds": round(slot.loaded.seconds, 3)}
     assert slot.get() is slot.loaded.service and 0 <= slot.loaded.seconds < 30
-    assert log_lines == [f"sentiment model: bundled-char-ngram-lr (embedded backend, labels 负面/正面), "
-                         f"loaded in {slot.loaded.seconds:.1f}s, because SENTIMENT_BACKEND=embedded"]
+    assert log_lines == [f"sentiment model: bundled-char-ngram-lr (bundled backend, labels 负面/正面), "
+                         f"loaded in {slot.loaded.seconds:.1f}s, because SENTIMENT_MODEL=bundled-lite"]
 
 
 def test_a_failed_load_is_logged_with_its_reason(tmp_path, log_lines):
     with pytest.raises(BackendUnavailable):
-        ModelSlot().load(settings(SENTIMENT_EMBEDDED_MODEL=str(tmp_path / "missing.npz")))
-    assert len(log_lines) == 1 and log_lines[0].startswith("no model serves: cannot load the embedded model from ")
+        ModelSlot().load(settings(SENTIMENT_LITE_MODEL=str(tmp_path / "missing.npz")))
+    assert len(log_lines) == 1 and log_lines[0].startswith("no model serves: cannot load the bundled-lite model from ")
     assert str(tmp_path / "missing.npz") in log_lines[0]
 
 

@@ -77,7 +77,8 @@ def test_multi_class_model_labels_reach_the_api(tiny_emotion):
     backend = app.extensions["sentiment_model"].get().backend.inner  # coalescing wraps the PyTorch backend
     assert backend.labels == ("高兴", "愤怒", "悲伤")
     assert_same_answers(body["results"], [pipeline_answer(backend, t) for t in texts])
-    assert all(r["sentiment"] is None and r["emoji"] == "🏷️" for r in body["results"])
+    expected = {"高兴": ("Positive", "😄"), "愤怒": ("Negative", "😠"), "悲伤": ("Negative", "😢")}
+    assert all((r["sentiment"], r["emoji"]) == expected[r["label"]] for r in body["results"])
     assert len({r["label"] for r in body["results"]}) > 1, "every answer the same label would not show labels map"
 
 
@@ -99,7 +100,7 @@ def test_auto_prefers_a_local_structbert_directory(tiny_structbert):
 def test_auto_falls_back_to_the_bundled_model_and_says_why(tmp_path, monkeypatch):
     monkeypatch.setenv("MODELSCOPE_CACHE", str(tmp_path))
     choice = choose(settings())
-    assert choice.kind == "embedded"
+    assert choice.kind == "bundled"
     assert DEFAULT_MODEL_ID in choice.reason and "python -m sentiment download" in choice.reason
 
 

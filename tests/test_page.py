@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Gunicorn
+
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -25,6 +27,10 @@ def browser():
 
 @pytest.fixture()
 def page(browser, live_server):
+    yield from open_page(browser, live_server)
+
+
+def open_page(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 800})  # a phone
     page = context.new_page()
     outside = []
@@ -56,8 +62,9 @@ def test_type_enter_and_see_the_answer(page):
     answer = bot_bubbles(page).last
     sync_api.expect(answer).to_contain_text("正面")
     sync_api.expect(page.locator(".bubble.user").last).to_have_text("这个东西真心很赞")
-    assert page.locator(".bar > span").last.evaluate("e => parseFloat(e.style.width)") > 50
-    sync_api.expect(page.locator("#model-status")).to_contain_text("bundled-char-ngram-lr")
+    assert page.locator(".score.winner .bar > span").last.evaluate("e => parseFloat(e.style.width)") > 50
+    sync_api.expect(answer.locator(".score")).to_have_count(2)  # a bar for each of 负面 and 正面
+    sync_api.expect(page.locator("#model-status")).to_contain_text("bundled: ")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "chat-phone.png"), full_page=True)
 
@@ -99,3 +106,28 @@ def test_server_errors_show_inline_in_chinese(page, live_server):
     page.fill("#input", "好" * 5001)
     page.press("#input", "Enter")
     sync_api.expect(page.locator(".bubble.error")).to_contain_text("上限是 5000 字")
+
+
+@pytest.fixture(scope="module")
+def emotion_server(tmp_path_factory):
+    server = Gunicorn(tmp_path_factory.mktemp("emotion") / "log.txt", SENTIMENT_MODEL="bundled-emotion",
+                      WEB_CONCURRENCY="1")
+    try:
+        server.wait_ready(workers=1)
+        yield server
+    finally:
+        server.stop()
+
+
+def test_emotion_model_shows_its_emoji_and_a_bar_for_each_of_six_labels(browser, emotion_server):
+    for page in open_page(browser, emotion_server):
+        sync_api.expect(page.locator("#model-status")).to_contain_text("愤怒 / 恐惧 / 高兴 / 无情绪 / 悲伤 / 惊讶")
+        page.fill("#input", "今天收到了录取通知书，太开心了！")
+        page.press("#input", "Enter")
+        answer = bot_bubbles(page).last
+        sync_api.expect(answer.locator(".label")).to_have_text("高兴")
+        sync_api.expect(answer.locator(".emoji")).to_have_text("😄")
+        sync_api.expect(answer.locator(".score")).to_have_count(6)
+        widths = answer.locator(".bar > span").evaluate_all("spans => spans.map(s => parseFloat(s.style.width))")
+        assert widths == sorted(widths, reverse=True) and abs(sum(widths) - 100) < 1
+        page.screenshot(path=str(SCREENSHOTS / "chat-emotion.png"), full_page=True)

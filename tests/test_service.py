@@ -6,7 +6,7 @@ import pytest
 
 from conftest import assert_same_answers
 from sentiment.models.answer import polarity
-from sentiment.models.backends.embedded import EmbeddedBackend
+from sentiment.models.backends.lite import LiteBackend
 from sentiment.models.prediction import Prediction, from_logits
 from sentiment.models.service import SentimentService, combine, windows
 
@@ -14,7 +14,7 @@ PRAISE = "菜很好吃，服务也很周到，下次还来。"
 COMPLAINT = "等了两个小时，饭菜全凉了，太失望。"
 
 
-class Windowed(EmbeddedBackend):
+class Windowed(LiteBackend):
     """The real bundled model, made to read at most ``window`` characters at a time as StructBERT reads 510."""
 
     def __init__(self, window: int = 40):
@@ -73,8 +73,8 @@ def test_a_long_text_answers_the_mean_of_its_windows_each_read_alone():
 
 
 def test_answers_are_shaped_from_the_combined_scores():
-    answer = SentimentService(EmbeddedBackend()).analyse([COMPLAINT])[0]
-    negative = EmbeddedBackend().predict([COMPLAINT])[0].scores["负面"]
+    answer = SentimentService(LiteBackend()).analyse([COMPLAINT])[0]
+    negative = LiteBackend().predict([COMPLAINT])[0].scores["负面"]
     assert answer == {
         "text": COMPLAINT, "sentiment": "Negative", "label": "负面", "confidence": round(negative, 4), "emoji": "😞",
         "scores": {"负面": round(negative, 4), "正面": round(1 - negative, 4)}, "model": "bundled-char-ngram-lr",
@@ -91,7 +91,7 @@ def test_an_overlap_beyond_half_a_window_is_refused(overlap):
 def test_overlap_up_to_half_a_window_and_any_overlap_without_windows_are_accepted():
     assert SentimentService(Windowed(), overlap=20).overlap == 20
     assert SentimentService(Windowed(), overlap=0).overlap == 0
-    assert SentimentService(EmbeddedBackend(), overlap=4000).analyse([PRAISE])[0]["windows"] == 1
+    assert SentimentService(LiteBackend(), overlap=4000).analyse([PRAISE])[0]["windows"] == 1
 
 
 def test_an_odd_window_allows_its_whole_half():
@@ -101,14 +101,15 @@ def test_an_odd_window_allows_its_whole_half():
 
 
 def test_batch_size_below_one_is_refused():
-    assert SentimentService(EmbeddedBackend(), batch_size=1).analyse(["好", "差"])[1]["label"] == "负面"
+    assert SentimentService(LiteBackend(), batch_size=1).analyse(["好", "差"])[1]["label"] == "负面"
     with pytest.raises(ValueError, match="SENTIMENT_BATCH_SIZE=0 must be at least 1"):
-        SentimentService(EmbeddedBackend(), batch_size=0)
+        SentimentService(LiteBackend(), batch_size=0)
 
 
 @pytest.mark.parametrize("label, sentiment", [
     ("正面", "Positive"), ("负面", "Negative"), ("中性", "Neutral"), ("积极", "Positive"), ("消极", "Negative"),
-    ("Positive", "Positive"), (" NEG ", "Negative"), ("neutral", "Neutral"), ("愤怒", None),
+    ("Positive", "Positive"), (" NEG ", "Negative"), ("neutral", "Neutral"), ("愤怒", "Negative"),
+    ("高兴", "Positive"), ("无情绪", "Neutral"), ("惊讶", None), ("期待", None),
 ])
 def test_polarity_of_a_models_label(label, sentiment):
     assert polarity(label) == sentiment
@@ -124,7 +125,7 @@ def test_softmax_of_each_row_survives_large_logits():
 
 
 def test_batches_are_length_buckets_and_answers_keep_input_order():
-    class Recording(EmbeddedBackend):
+    class Recording(LiteBackend):
         """The real bundled model, noting which texts each model call received."""
 
         calls: list[list[str]] = []
@@ -136,7 +137,7 @@ def test_batches_are_length_buckets_and_answers_keep_input_order():
     backend = Recording()
     texts = ["很好" * 30, "差", "一般般" * 10, "好吃", "服务态度很差" * 20, "还行吧"]
     answers = SentimentService(backend, batch_size=2).analyse(texts)
-    assert_same_answers(answers, [SentimentService(EmbeddedBackend()).analyse([t])[0] for t in texts], 1e-4)
+    assert_same_answers(answers, [SentimentService(LiteBackend()).analyse([t])[0] for t in texts], 1e-4)
     assert [len(call) for call in backend.calls] == [2, 2, 2]
     lengths = [[len(t) for t in call] for call in backend.calls]
     assert lengths == [[1, 2], [3, 30], [60, 120]]  # shortest together, longest together: little padding

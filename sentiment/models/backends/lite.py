@@ -15,7 +15,7 @@ import numpy as np
 from sentiment.models.features import tf_vector
 from sentiment.models.prediction import Prediction
 
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "models" / "embedded.npz"
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "models" / "lite.npz"
 
 
 def save_model(path: Path, ids: np.ndarray, idf: np.ndarray, coef: np.ndarray, bias: float, meta: dict) -> None:
@@ -27,7 +27,7 @@ def save_model(path: Path, ids: np.ndarray, idf: np.ndarray, coef: np.ndarray, b
     np.savez_compressed(path, ids=ids, idf=idf, coef=coef, bias=np.float32(bias), meta=np.array(text))
 
 
-class EmbeddedBackend:
+class LiteBackend:
     window = None
 
     def __init__(self, path: Path = DEFAULT_PATH):

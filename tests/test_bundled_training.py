@@ -1,0 +1,146 @@
+"""Training the bundled neural models end to end, on a small corpus folder the test writes.
+
+CI cannot retrain the shipped model (an hour of CPU), so these tests run every step of
+``make train`` (sources, augmentation, pretraining, fine-tuning, ONNX export, serving) on
+a few hundred templated reviews, with a tiny encoder, in seconds.
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sentiment.models.backends.bundled import BundledBackend
+from sentiment.training import augment, pretrain, train_bundled
+from sentiment.training.data import is_test
+from sentiment.training.sources import EMOTIONS, Record, derive, read_smp2020_eval, read_sources, split_records
+
+GOOD = ("不错", "漂亮", "舒服", "干净", "方便", "便宜", "精致", "好吃")
+BAD = ("难吃", "糟糕", "恶劣", "粗糙", "肮脏", "冷淡", "昂贵", "破旧")
+THINGS = ("味道", "服务", "包装", "房间", "环境", "做工", "价格", "外观", "餐具", "座位")
+ENDINGS = ("", "。", "！", "，下次还来", "，真的", "啊")
+FEELINGS = {"angry": "气死我了", "fear": "好害怕", "happy": "太开心了", "neutral": "开会通知", "sad": "好难过",
+            "surprise": "居然这样"}
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory) -> Path:
+    """waimai-style reviews, SMP2020-style emotion posts (train and eval) and BDCI-style car comments."""
+    root = tmp_path_factory.mktemp("datasets")
+    reviews = [[label, f"{thing}很{word}{ending}"] for (label, words), thing, ending in itertools.product(
+        ((1, GOOD), (0, BAD)), THINGS, ENDINGS) for word in words]
+    _write_csv(root / "waimai_10k.csv", ["label", "review"], reviews)
+    posts = [[f"今天{thing}的事{feeling}{ending}", emotion]
+             for (emotion, feeling), thing, ending in itertools.product(FEELINGS.items(), THINGS, ENDINGS)]
+    _write_csv(root / "more" / "smp2020_ewect" / "usual_train.csv", ["text", "emotion"], posts[::2])
+    _write_csv(root / "more" / "smp2020_ewect" / "usual_eval.csv", ["text", "emotion"], posts[1::2])
+    car = [[at, f"这车的{thing}{word}", thing, value, ""] for at, (thing, (word, value)) in enumerate(
+        itertools.product(THINGS, (("一般", 0), ("还可以", 0), ("很好", 1), ("太差", -1))))]
+    _write_csv(root / "more" / "bdci_car_2018" / "train.csv",
+               ["content_id", "content", "subject", "sentiment_value", "sentiment_word"], car)
+    return root
+
+
+def test_sources_read_each_format_into_the_projects_labels(corpora):
+    sources = read_sources(corpora)
+    assert set(sources) == {"waimai", "bdci_car_2018", "smp2020_usual"}  # absent sources are skipped
+    assert {r.label for r in sources["waimai"]} == {"负面", "正面"}
+    assert {r.label for r in sources["bdci_car_2018"]} == {"负面", "中性", "正面"}
+    assert {r.label for r in sources["smp2020_usual"]} == set(EMOTIONS)
+    assert all(" " not in r.text for records in sources.values() for r in records)
+    evaluation = read_smp2020_eval(corpora)["usual"]
+    assert not {r.text for r in evaluation} & {r.text for r in sources["smp2020_usual"]}
+    train, test = split_records(sources["waimai"])
+    assert test and all(is_test(r.text) for r in test) and not any(is_test(r.text) for r in train)
+
+
+@pytest.mark.parametrize("record, heads", [
+    (Record("好", "polarity", "正面", "s"), {"polarity": "正面", "three_way": "正面"}),
+    (Record("一般", "three_way", "中性", "s"), {"three_way": "中性"}),
+    (Record("气", "emotion", "愤怒", "s"), {"emotion": "愤怒", "three_way": "负面", "polarity": "负面"}),
+    (Record("哇", "emotion", "惊讶", "s"), {"emotion": "惊讶"}),  # surprise has no polarity
+    (Record("平", "emotion", "无情绪", "s"), {"emotion": "无情绪", "three_way": "中性"}),
+])
+def test_each_record_teaches_the_heads_its_label_implies(record, heads):
+    assert derive(record) == heads
+
+
+def test_weibo_emoticon_tags_are_stripped_and_mixed_aspects_dropped(tmp_path):
+    _write_csv(tmp_path / "more" / "weibo_senti_100k" / "weibo_senti.csv", ["label", "review"],
+               [[1, "今天真好[哈哈][鼓掌]"], [0, "[泪]唉"]])
+    _write_csv(tmp_path / "more" / "bdci_car_2018" / "train.csv",
+               ["content_id", "content", "subject", "sentiment_value", "sentiment_word"],
+               [[1, "动力好油耗高", "动力", 1, ""], [1, "动力好油耗高", "油耗", -1, ""], [2, "空间大", "空间", 1, ""]])
+    sources = read_sources(tmp_path)
+    assert [r.text for r in sources["weibo_senti_100k"]] == ["今天真好", "唉"]
+    assert [(r.text, r.label) for r in sources["bdci_car_2018"]] == [("空间大", "正面")]
+
+
+def test_composed_sentences_follow_the_clause_after_a_turn_and_flip_under_negation(corpora):
+    records = [r for records in read_sources(corpora).values() for r in split_records(records)[0]]
+    material = augment.gather(records)
+    assert set(material.words["正面"]) <= set(GOOD) and set(material.words["负面"]) <= set(BAD)
+    composed = augment.compose(material, 600, seed=5)
+    assert composed == augment.compose(material, 600, seed=5)  # seeded
+    assert {r.label for r in composed} == {"正面", "负面", "中性"}
+    for record in composed:
+        if "但是" in record.text:
+            after = record.text.split("但是", 1)[1]
+            assert any(w in after for w in (GOOD if record.label == "正面" else BAD)), record
+        if record.text.startswith("一点也不"):
+            word = next(w for w in GOOD + BAD if record.text[4:].startswith(w))
+            assert record.label == ("负面" if word in GOOD else "正面"), record
+
+
+@pytest.fixture(scope="module")
+def trained(corpora, tmp_path_factory) -> Path:
+    """Pretrain a tiny encoder on the corpus text, then fine-tune and export it."""
+    folder = tmp_path_factory.mktemp("bundled")
+    tiny = ["--embedding", "24", "--hidden", "24", "--min-char-count", "1", "--threads", "1"]
+    pretrain.pretrain(pretrain.parse(["--datasets", str(corpora), "--out", str(folder / "pretrained"),
+                                      "--epochs", "1", *tiny]))
+    train_bundled.train(train_bundled.parse([
+        "--datasets", str(corpora), "--out", str(folder / "model"), "--epochs", "6", "--augment", "300",
+        "--lr", "0.01", "--init", str(folder / "pretrained"), "--threads", "1"]))
+    return folder / "model"
+
+
+def test_a_trained_model_serves_all_three_heads_and_learned_the_corpus(trained, corpora):
+    meta = json.loads((trained / "meta.json").read_text(encoding="utf-8"))
+    assert meta["heads"]["emotion"] == list(EMOTIONS) and meta["training"]["init"]
+    sources = read_sources(corpora)
+    reviews = sources["waimai"]
+    binary = BundledBackend(trained, "bundled")
+    assert binary.labels == ("负面", "正面")
+    hits = [p.label == r.label for p, r in zip(binary.predict([r.text for r in reviews]), reviews)]
+    assert np.mean(hits) > 0.9
+    three = BundledBackend(trained, "bundled-3way")
+    assert three.labels == ("负面", "中性", "正面")
+    cars = sources["bdci_car_2018"]
+    assert np.mean([p.label == r.label for p, r in zip(three.predict([r.text for r in cars]), cars)]) > 0.6
+    emotion = BundledBackend(trained, "bundled-emotion")
+    assert emotion.labels == EMOTIONS
+    posts = read_smp2020_eval(corpora)["usual"]  # never trained on
+    assert np.mean([p.label == r.label for p, r in zip(emotion.predict([r.text for r in posts]), posts)]) > 0.5
+
+
+def test_an_exported_model_answers_each_text_in_a_batch_as_it_does_alone(trained):
+    backend = BundledBackend(trained, "bundled-emotion")
+    texts = ["味道很好", "服务太冷淡了，再也不来", "一", "今天的事好害怕" * 20, "房间干净，价格便宜，下次还来"]
+    together = backend.predict(texts)
+    for text, answer in zip(texts, together):
+        alone = backend.predict([text])[0]
+        assert alone.label == answer.label
+        assert all(abs(alone.scores[k] - answer.scores[k]) < 1e-4 for k in alone.scores)
