@@ -97,6 +97,22 @@ def test_auto_prefers_a_local_structbert_directory(tiny_structbert):
     assert choice.kind == "modelscope" and str(tiny_structbert) in choice.reason
 
 
+@pytest.mark.parametrize("model, setting", [
+    ("bundled", "SENTIMENT_BUNDLED_DIR"), ("bundled-3way", "SENTIMENT_BUNDLED_DIR"),
+    ("bundled-emotion", "SENTIMENT_BUNDLED_DIR"), ("bundled-lite", "SENTIMENT_LITE_MODEL")])
+def test_a_bundled_model_name_is_served_from_its_own_file(model, setting):
+    config = settings(SENTIMENT_MODEL=model)
+    choice = choose(config)
+    assert (choice.kind, choice.bundled, str(choice.location)) == ("bundled", model, config[setting])
+    with pytest.raises(BackendUnavailable, match=f"SENTIMENT_BACKEND=modelscope cannot serve the bundled model {model}"):
+        choose(settings(SENTIMENT_MODEL=model, SENTIMENT_BACKEND="modelscope"))
+
+
+def test_backend_bundled_never_serves_structbert_even_when_it_is_on_disk(tiny_structbert):
+    choice = choose(settings(SENTIMENT_BACKEND="bundled", SENTIMENT_MODEL=str(tiny_structbert)))
+    assert (choice.kind, choice.bundled, choice.reason) == ("bundled", "bundled", "SENTIMENT_BACKEND=bundled")
+
+
 def test_auto_falls_back_to_the_bundled_model_and_says_why(tmp_path, monkeypatch):
     monkeypatch.setenv("MODELSCOPE_CACHE", str(tmp_path))
     choice = choose(settings())

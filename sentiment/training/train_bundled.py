@@ -28,8 +28,9 @@ from sentiment.training.data import digest
 from sentiment.training.sources import TASKS, Record, derive, read_smp2020_eval, read_sources, split_records
 
 MAX_LEN = 128  # training reads at most this many characters; the service windows longer texts
-# Loss weights, chosen on dev. Reviews outnumber neutral texts ten to one, and without a lower weight
-# for the three-way labels they imply, the three-way head all but never says 中性 to a review-like text.
+# Loss weights, set by hand and not tuned. Reviews outnumber neutral texts ten to one, and without a
+# lower weight for the three-way labels they imply, the three-way head all but never says 中性 to a
+# review-like text.
 # weibo_senti_100k's labels come from emoticons, not readers, so its texts count half.
 THREE_WAY_FROM_POLARITY = 0.3
 SOURCE_WEIGHT = {"weibo_senti_100k": 0.5}
