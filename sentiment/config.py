@@ -11,9 +11,6 @@ from typing import Any, Callable, Mapping
 
 DEFAULT_MODEL_ID = "damo/nlp_structbert_sentiment-classification_chinese-base"
 BACKENDS = ("auto", "modelscope", "onnx", "bundled")
-# The project's own models, served when SENTIMENT_MODEL names one (or, for ``bundled``, when auto
-# finds no StructBERT weights): binary, three-way and emotion heads of one encoder, and the n-gram model.
-BUNDLED_MODELS = ("bundled", "bundled-3way", "bundled-emotion", "bundled-lite")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from sentiment.models.answer import polarity
 from sentiment.training.data import is_test, normalise, read_corpus
 
 POLARITY = ("负面", "正面")
@@ -26,7 +27,7 @@ _SMP2020 = dict(zip(("angry", "fear", "happy", "neutral", "sad", "surprise"), EM
 # NLPCC 2013 has eight; disgust is folded into anger and like into happiness, as SMP2020 has neither.
 _NLPCC2013 = {"none": "无情绪", "like": "高兴", "happiness": "高兴", "disgust": "愤怒", "anger": "愤怒",
               "sadness": "悲伤", "surprise": "惊讶", "fear": "恐惧"}
-_EMOTION_POLARITY = {"愤怒": "负面", "恐惧": "负面", "悲伤": "负面", "高兴": "正面", "无情绪": "中性"}
+_THREE_WAY = {"Negative": "负面", "Neutral": "中性", "Positive": "正面"}
 # Weibo emoticon tags such as [哈哈] gave weibo_senti_100k its labels; a model must learn from the words.
 _EMOTICON = re.compile(r"\[[^\[\]\s]{1,8}\]")
 
@@ -47,15 +48,12 @@ def derive(record: Record) -> dict[str, str]:
     Surprise has no polarity (惊讶 at good news and at bad), so it teaches only the emotion head.
     """
     labels = {record.task: record.label}
-    if record.task == "emotion":
-        three = _EMOTION_POLARITY.get(record.label)
-        if three is not None:
-            labels["three_way"] = three
-    three_way = labels.get("three_way", record.label if record.task == "polarity" else None)
+    # An emotion's polarity is the one the service answers for it (answer.polarity: 高兴 is Positive).
+    three_way = _THREE_WAY.get(polarity(record.label)) if record.task == "emotion" else record.label
     if three_way is not None:
         labels["three_way"] = three_way
-        if three_way != "中性":
-            labels["polarity"] = three_way
+    if three_way in POLARITY:
+        labels["polarity"] = three_way
     return labels
 
 

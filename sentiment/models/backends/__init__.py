@@ -9,10 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from sentiment.config import BUNDLED_MODELS
+from sentiment.models.backends.bundled import HEADS
 from sentiment.models.backends.modelscope_pipeline import local_model_dir
 from sentiment.models.backends.onnx_runtime import is_onnx_dir
 from sentiment.models.prediction import Backend
+
+
+# The project's own models, served when SENTIMENT_MODEL names one (or, for ``bundled``, when auto finds
+# no StructBERT weights): the heads of the BiGRU, and the n-gram model.
+BUNDLED_MODELS = (*HEADS, "bundled-lite")
 
 
 class BackendUnavailable(RuntimeError):

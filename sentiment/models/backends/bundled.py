@@ -17,7 +17,6 @@ from sentiment.models.prediction import Prediction, from_logits
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "models" / "bundled"
 # The service's model names and the head each reads.
 HEADS = {"bundled": "polarity", "bundled-3way": "three_way", "bundled-emotion": "emotion"}
-_BATCH = 64  # texts per ONNX call; sorted by length first, so a call pads little
 
 
 class BundledBackend:
@@ -38,13 +37,7 @@ class BundledBackend:
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Texts of similar length go together; each answer is the one its text gets alone."""
-        order = sorted(range(len(texts)), key=lambda at: len(texts[at]))
-        answers: list[Prediction | None] = [None] * len(texts)
-        for start in range(0, len(order), _BATCH):
-            rows = order[start:start + _BATCH]
-            ids = self._vocab.batch([texts[row] for row in rows], self.window)
-            (logits,) = self._session.run([self._head], {"ids": ids})
-            for row, prediction in zip(rows, from_logits(logits, self.labels)):
-                answers[row] = prediction
-        return answers
+        """One ONNX call; the service hands over length-sorted batches, and padding never changes an
+        answer (the encoder masks it), so each answer is the one its text gets alone."""
+        (logits,) = self._session.run([self._head], {"ids": self._vocab.batch(texts, self.window)})
+        return from_logits(logits, self.labels)
