@@ -13,8 +13,10 @@ from flask import Flask
 from flask_cors import CORS
 
 from sentiment.config import PROJECT_ROOT, from_env, validate
+from sentiment.models.custom.store import ClassifierStore
+from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
 from sentiment.models.model_slot import ModelSlot
-from sentiment.web import api, page
+from sentiment.web import api, custom, page
 from sentiment.web.errors import register_error_handlers
 
 
@@ -47,7 +49,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     CORS(app, resources={r"/api/*": {"origins": app.config["SENTIMENT_CORS_ORIGINS"]}})
     register_error_handlers(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(custom.bp)
     app.register_blueprint(page.bp)
+    app.extensions["classifiers"] = ClassifierStore(app.config["SENTIMENT_DATA_DIR"])
+    zero_shot = app.extensions["zero_shot"] = ZeroShotSlot()
+    zero_shot.load(app.config)  # only when on disk: zero-shot is optional
 
     slot = ModelSlot()
     app.extensions["sentiment_model"] = slot

@@ -65,12 +65,12 @@ def evaluate(args: argparse.Namespace) -> int:
     """Score the configured model on the user's labelled CSV or JSONL file."""
     from tqdm import tqdm
 
-    from sentiment.evaluation.labelled_file import read_labelled_file
+    from sentiment.web.labelled_file import read_labelled_rows
     from sentiment.evaluation.evaluate import LabelError, evaluate as run_evaluation
 
     config = from_env()
     try:
-        rows = read_labelled_file(args.data, args.text_col, args.label_col)
+        rows = read_labelled_rows(args.data.read_bytes(), str(args.data), (args.text_col,), (args.label_col,))
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

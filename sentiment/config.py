@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 DEFAULT_MODEL_ID = "damo/nlp_structbert_sentiment-classification_chinese-base"
+DEFAULT_ZERO_SHOT_ID = "damo/nlp_structbert_zero-shot-classification_chinese-base"
 BACKENDS = ("auto", "modelscope", "onnx", "bundled")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,6 +84,13 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     "SENTIMENT_TORCH_THREADS": (None, _optional_int, _optional(_whole(1))),  # None: leave torch's default
     "SENTIMENT_LOAD_IN_BACKGROUND": (False, _flag, _boolean),  # serve /health (and 503s) while loading
     "SENTIMENT_CORS_ORIGINS": ("*", _origins, _anything),
+    # Your own labels: the zero-shot model (ModelScope id or directory; used only when on disk) and
+    # where taught classifiers are kept (shared by every worker, kept across restarts).
+    "SENTIMENT_ZERO_SHOT_MODEL": (DEFAULT_ZERO_SHOT_ID, str.strip, _anything),
+    "SENTIMENT_DATA_DIR": (str(PROJECT_ROOT / "instance"), str.strip, _anything),
+    "SENTIMENT_MAX_LABELS": (20, int, _whole(2)),  # labels in one zero-shot request
+    "SENTIMENT_MIN_EXAMPLES_PER_LABEL": (4, int, _whole(2)),  # cross-validation needs two folds
+    "SENTIMENT_MAX_EXAMPLES": (20000, int, _whole(2)),  # examples in one teaching set
     "MAX_CONTENT_LENGTH": (4 * 1024 * 1024, int, _whole(1)),  # request body limit in bytes (Flask's own key)
 }
 

@@ -12,15 +12,20 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from sentiment.models.structbert_dir import write_structbert_dir
+from sentiment.models.structbert_dir import NLI_LABELS, write_structbert_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("SENTIMENT_DATASETS", ROOT.parent / "shared" / "datasets"))
 
 
+# No zero-shot model unless a test names one, whatever the machine's ModelScope cache holds.
+NO_ZERO_SHOT = "/nonexistent/zero-shot-model"
+
+
 @pytest.fixture(scope="session")
-def app():
-    return create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite"})
+def app(tmp_path_factory):
+    return create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_ZERO_SHOT_MODEL": NO_ZERO_SHOT,
+                       "SENTIMENT_DATA_DIR": str(tmp_path_factory.mktemp("data"))})
 
 
 @pytest.fixture()
@@ -45,6 +50,13 @@ def tiny_emotion(tmp_path_factory) -> Path:
     """A multi-class model, to show labels come from the model and are never hard-coded."""
     return write_structbert_dir(tmp_path_factory.mktemp("emotion") / "tiny", labels=("高兴", "愤怒", "悲伤"), seed=1,
                                 init_std=TINY_INIT_STD)
+
+
+@pytest.fixture(scope="session")
+def tiny_zero_shot(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer StructBERT NLI directory in the zero-shot models' layout."""
+    return write_structbert_dir(tmp_path_factory.mktemp("zero-shot") / "tiny", labels=NLI_LABELS, task="zero-shot",
+                                init_std=TINY_INIT_STD, seed=3)
 
 
 def assert_same_answers(got: list[dict], expected: list[dict], tolerance: float = 1e-3) -> None:
@@ -115,8 +127,9 @@ class Gunicorn:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Gunicorn on the bundled model with two workers, as `make run` starts it."""
-    server = Gunicorn(tmp_path_factory.mktemp("gunicorn") / "log.txt",
-                      SENTIMENT_BACKEND="auto", SENTIMENT_MODEL=str(ROOT / "no-such-model"), WEB_CONCURRENCY="2")
+    folder = tmp_path_factory.mktemp("gunicorn")
+    server = Gunicorn(folder / "log.txt", SENTIMENT_BACKEND="auto", SENTIMENT_MODEL=str(ROOT / "no-such-model"),
+                      WEB_CONCURRENCY="2", SENTIMENT_ZERO_SHOT_MODEL=NO_ZERO_SHOT, SENTIMENT_DATA_DIR=str(folder / "data"))
     try:
         server.wait_ready()
         yield server

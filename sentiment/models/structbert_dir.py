@@ -26,6 +26,23 @@ def _vocab(size: int) -> list[str]:
     return tokens + [f"[unused{i}]" for i in range(size - len(tokens))]
 
 
+# configuration.json's task, pipeline and preprocessor, as the published models declare them. The
+# zero-shot preprocessor must be named: without it ModelScope picks the text-classification tokenizer.
+CONFIGURATIONS = {
+    "sentiment": {
+        "task": "text-classification",
+        "pipeline": {"type": "sentiment-classification"},
+        "preprocessor": {"type": "sen-cls-tokenizer", "first_sequence": "first_sequence"},
+    },
+    "zero-shot": {
+        "task": "zero-shot-classification",
+        "pipeline": {"type": "zero-shot-classification"},
+        "preprocessor": {"type": "zero-shot-cls-tokenizer"},
+    },
+}
+NLI_LABELS = ("entailment", "neutral", "contradiction")  # the published zero-shot models' order
+
+
 def write_structbert_dir(
     out: Path,
     labels: tuple[str, ...] = ("负面", "正面"),
@@ -36,8 +53,10 @@ def write_structbert_dir(
     max_positions: int = 512,
     seed: int = 0,
     init_std: float | None = None,
+    task: str = "sentiment",
 ) -> Path:
-    """Create ``out`` as a StructBERT text-classification directory with random weights.
+    """Create ``out`` as a StructBERT classification directory with random weights: a sentiment model, or
+    with ``task="zero-shot"`` and ``labels=NLI_LABELS`` the layout of the zero-shot models.
 
     ``init_std`` redraws every weight matrix from N(0, init_std): at the default 0.02 a tiny
     random model answers about 50/50 for everything, and a parity test needs clear margins."""
@@ -70,12 +89,6 @@ def write_structbert_dir(
     config.save_pretrained(str(out))
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(out / "model.safetensors"), metadata={"format": "pt"})
     (out / "vocab.txt").write_text("\n".join(_vocab(vocab_size)) + "\n", encoding="utf-8")
-    configuration = {
-        "framework": "pytorch",
-        "task": "text-classification",
-        "model": {"type": "structbert"},
-        "pipeline": {"type": "sentiment-classification"},
-        "preprocessor": {"type": "sen-cls-tokenizer", "first_sequence": "first_sequence"},
-    }
+    configuration = {"framework": "pytorch", "model": {"type": "structbert"}, **CONFIGURATIONS[task]}
     (out / "configuration.json").write_text(json.dumps(configuration, ensure_ascii=False, indent=2), encoding="utf-8")
     return out

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
 
 from flask import Request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from sentiment.models.custom.label_set import DEFAULT_TEMPLATE, InvalidLabels, check_labels, check_template
+from sentiment.models.custom.store import InvalidName, check_name
 from sentiment.models.texts import InvalidText, check_text
 from sentiment.web.errors import ApiError
+from sentiment.web.labelled_file import SUFFIXES, read_labelled_rows
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,18 @@ def _body(request: Request) -> object:
         raise _bad("invalid_json", "请求内容不是有效的 JSON。") from None
 
 
-def parse_job(request: Request, max_chars: int, max_texts: int) -> Job:
+def json_body(request: Request) -> dict:
+    """The request's JSON object, or the error a client fixes first (content type, encoding, syntax, shape)."""
     if not request.is_json:
         raise UnsupportedMediaType()  # answered by errors.py with the one 415 body
     body = _body(request)
     if not isinstance(body, dict):
         raise _bad("invalid_type", '请求内容必须是 JSON 对象，例如 {"text": "..."}。')
+    return body
+
+
+def texts_from(body: dict, max_chars: int, max_texts: int) -> Job:
+    """The ``text`` or ``texts`` of a request body, each checked by the models' own rule."""
     if "text" in body and "texts" in body:
         raise _bad("ambiguous_input", "请只提供 text（单条）或 texts（多条）中的一个。")
     if "text" in body:
@@ -64,3 +74,92 @@ def parse_job(request: Request, max_chars: int, max_texts: int) -> Job:
     if len(texts) > max_texts:
         raise _bad("too_many_texts", f"一次最多 {max_texts} 条文本，收到 {len(texts)} 条。", max_texts=max_texts)
     return Job([_text(t, max_chars, f"第 {i + 1} 条文本", index=i) for i, t in enumerate(texts)], batch=True)
+
+
+def parse_job(request: Request, max_chars: int, max_texts: int) -> Job:
+    return texts_from(json_body(request), max_chars, max_texts)
+
+
+@dataclass(frozen=True)
+class ClassifyJob:
+    """A ``/api/classify`` request: texts and either zero-shot labels or a taught classifier's name."""
+
+    job: Job
+    labels: list[str] | None
+    classifier: str | None
+    template: str
+    multi_label: bool
+
+
+def classify_job(body: dict, config: Mapping[str, Any]) -> ClassifyJob:
+    has_labels, has_classifier = "labels" in body, "classifier" in body
+    if has_labels and has_classifier:
+        raise _bad("ambiguous_model", "请只提供 labels（零样本）或 classifier（教过的分类器）中的一个。")
+    if not has_labels and not has_classifier:
+        raise _bad("missing_labels", '请提供 labels（例如 ["物流问题", "商品质量"]）或 classifier（分类器名称）。')
+    multi_label = body.get("multi_label", False)
+    if not isinstance(multi_label, bool):
+        raise _bad("invalid_type", "multi_label 必须是 true 或 false。")
+    job = texts_from(body, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
+    try:
+        if has_classifier:
+            if "hypothesis_template" in body or "multi_label" in body:
+                raise _bad("ambiguous_model", "hypothesis_template 和 multi_label 只用于零样本分类（labels）。")
+            return ClassifyJob(job, None, check_name(body["classifier"]), DEFAULT_TEMPLATE, False)
+        labels = check_labels(body["labels"], multi_label, config["SENTIMENT_MAX_LABELS"])
+        return ClassifyJob(job, labels, None, check_template(body.get("hypothesis_template")), multi_label)
+    except InvalidLabels as error:
+        raise _bad(error.code, error.message, **error.extra) from None
+    except InvalidName as error:
+        raise _bad("invalid_name", str(error)) from None
+
+
+@dataclass(frozen=True)
+class TeachingSet:
+    name: str
+    rows: list[tuple[object, object]]
+    replace: bool
+
+
+def _flag(value: object, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "1", "on"):
+        return True
+    if value in (None, "", "false", "0", "off"):
+        return False
+    raise _bad("invalid_type", f"{field} 必须是 true 或 false。")
+
+
+def teaching_set(request: Request, text_cols: Sequence[str], label_cols: Sequence[str]) -> TeachingSet:
+    """A classifier's name and examples: JSON ``{"name", "examples": [{"text", "label"}]}``, or a form
+    with ``name`` and a CSV/XLSX/JSONL ``file``."""
+    if request.mimetype == "multipart/form-data":
+        form = request.form
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise _bad("missing_file", "请上传一个 CSV、XLSX 或 JSONL 文件（字段名 file）。")
+        if not upload.filename.lower().endswith(SUFFIXES):
+            raise _bad("unsupported_file", "只支持 .csv、.xlsx、.jsonl 文件。")
+        try:
+            rows = read_labelled_rows(upload.read(), upload.filename, text_cols, label_cols)
+        except ValueError as error:
+            raise _bad("invalid_file", f"文件无法读取：{error}") from None
+        name, replace = form.get("name"), _flag(form.get("replace"), "replace")
+    else:
+        body = json_body(request)
+        examples = body.get("examples")
+        if not isinstance(examples, list):
+            raise _bad("missing_field", '缺少 examples 数组，例如 [{"text": "快递太慢", "label": "物流问题"}]。')
+        rows = []
+        for number, example in enumerate(examples, start=1):
+            if not isinstance(example, dict):
+                raise _bad("invalid_example", f"第 {number} 条示例必须是含 text 和 label 的对象。", row=number)
+            rows.append((example.get("text"), example.get("label")))
+        name, replace = body.get("name"), _flag(body.get("replace"), "replace")
+    if name is None:
+        raise _bad("missing_field", "缺少分类器名称 name。")
+    try:
+        return TeachingSet(check_name(name), rows, replace)
+    except InvalidName as error:
+        raise _bad("invalid_name", str(error)) from None

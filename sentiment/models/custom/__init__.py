@@ -1,0 +1,1 @@
+"""The user's own labels: zero-shot classification through ModelScope, and classifiers taught from examples."""

@@ -1,0 +1,62 @@
+"""The process's zero-shot model, when one is on disk: loaded once per worker at start, never downloaded.
+
+Zero-shot is optional: without the model the service still serves sentiment and taught
+classifiers, and a zero-shot request is told how to get the model. Like ``model_slot`` this
+knows nothing of HTTP; ``web`` answers ``ZeroShotUnavailable`` with a 409.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from sentiment.models.backends.modelscope_pipeline import display_name, local_model_dir
+from sentiment.models.custom.zero_shot import ZeroShotClassifier
+
+log = logging.getLogger("sentiment")
+
+
+class ZeroShotUnavailable(RuntimeError):
+    """No zero-shot model serves; the message (Chinese) says how to get one, ``how`` the command."""
+
+    def __init__(self, message: str, how: str):
+        super().__init__(message)
+        self.how = how
+
+
+class ZeroShotSlot:
+    def __init__(self) -> None:
+        self.classifier: ZeroShotClassifier | None = None
+        self.problem: ZeroShotUnavailable | None = None
+        self.location: Path | None = None
+
+    def load(self, config: Mapping[str, Any]) -> None:
+        """Load the model if it is on disk, else remember why not; never raises."""
+        model = config["SENTIMENT_ZERO_SHOT_MODEL"]
+        how = f"python -m sentiment download {model}"
+        self.location = local_model_dir(model)
+        if self.location is None:
+            self.problem = ZeroShotUnavailable(
+                f"没有零样本分类模型（{model} 不在本机）。有网络时运行 `{how}` 下载，"
+                "或把 SENTIMENT_ZERO_SHOT_MODEL 设为模型目录后重启服务；不下载也可以用示例教一个分类器。", how)
+            log.info("zero-shot: no model on disk for %s (taught classifiers still work)", model)
+            return
+        try:
+            self.classifier = ZeroShotClassifier(self.location, display_name(model, self.location),
+                                                 config["SENTIMENT_TORCH_THREADS"])
+        except Exception as error:  # ModelScope raises any type for a directory it cannot load
+            self.problem = ZeroShotUnavailable(f"零样本分类模型 {self.location} 无法加载：{error}", how)
+            log.error("zero-shot: cannot load %s: %s", self.location, error)
+            return
+        log.info("zero-shot: %s from %s", self.classifier.name, self.location)
+
+    def get(self) -> ZeroShotClassifier:
+        if self.classifier is None:
+            raise self.problem or ZeroShotUnavailable("零样本分类模型还没有加载。", "")
+        return self.classifier
+
+    def status(self) -> dict:
+        if self.classifier is None:
+            problem = self.problem
+            return {"available": False, "error": str(problem) if problem else None, "how": problem.how if problem else None}
+        return {"available": True, "model": self.classifier.name}

@@ -1,0 +1,37 @@
+"""The batched zero-shot path against ModelScope's own pipeline, on a tiny random NLI directory."""
+from __future__ import annotations
+
+import pytest
+
+from sentiment.models.custom.zero_shot import NotZeroShot, ZeroShotClassifier
+from sentiment.models.custom.zero_shot_slot import ZeroShotSlot, ZeroShotUnavailable
+
+LABELS = ["物流问题", "商品质量", "售后体验", "价格争议", "功能建议"]
+TEXTS = ["快递太慢", "衣服质量不错，就是价格有点贵，希望以后能多出几个颜色",
+         "客服态度很差，退货申请三天没人处理，打电话也没人接，真的太失望了" * 4, "好"]
+
+
+@pytest.fixture(scope="module")
+def classifier(tiny_zero_shot):
+    return ZeroShotClassifier(tiny_zero_shot, "tiny", batch_size=3)  # batches of 3 pairs: padding across texts
+
+
+@pytest.mark.parametrize("multi_label", [False, True])
+def test_batched_answers_equal_the_pipelines(classifier, multi_label):
+    template = "这条评论说的是{}。"
+    answers = classifier.classify(TEXTS, LABELS, template, multi_label)
+    for text, answer in zip(TEXTS, answers):
+        expected = classifier.pipeline(text, candidate_labels=LABELS, hypothesis_template=template,
+                                       multi_label=multi_label)
+        assert answer["labels"] == expected["labels"]
+        assert [answer["scores"][label] for label in answer["labels"]] == pytest.approx(expected["scores"], abs=1e-5)
+
+
+def test_a_sentiment_directory_is_not_taken_for_a_zero_shot_model(tiny_structbert):
+    with pytest.raises(NotZeroShot):
+        ZeroShotClassifier(tiny_structbert, "sentiment")
+    slot = ZeroShotSlot()
+    slot.load({"SENTIMENT_ZERO_SHOT_MODEL": str(tiny_structbert), "SENTIMENT_TORCH_THREADS": None})
+    with pytest.raises(ZeroShotUnavailable, match="无法加载"):
+        slot.get()
+    assert slot.status()["available"] is False
