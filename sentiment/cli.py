@@ -1,4 +1,4 @@
-"""Command line: ``python -m sentiment {predict,evaluate,export,download} ...``.
+"""Command line: ``python -m sentiment {predict,evaluate,export,teach,download} ...``.
 
 ``predict`` answers exactly as the API does, from whichever backend the
 environment selects; ``download`` is the one command that touches the network.
@@ -107,6 +107,31 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+def teach(args: argparse.Namespace) -> int:
+    """Teach a classifier from a labelled file into SENTIMENT_DATA_DIR, where the service finds it."""
+    from sentiment.models.custom.store import ClassifierStore, InvalidName, check_name
+    from sentiment.models.custom.taught import InvalidExamples, check_examples, teach as run_teach
+    from sentiment.web.custom import LABEL_COLUMNS, TEXT_COLUMNS
+    from sentiment.web.labelled_file import read_labelled_rows
+
+    config = from_env()
+    store = ClassifierStore(Path(config["SENTIMENT_DATA_DIR"]))
+    try:
+        name = check_name(args.name)
+        if store.exists(name) and not args.replace:
+            raise ValueError(f"a classifier named {name!r} exists; pass --replace to teach it again")
+        rows = read_labelled_rows(args.file.read_bytes(), str(args.file),
+                                  (args.text_col,) if args.text_col else TEXT_COLUMNS,
+                                  (args.label_col,) if args.label_col else LABEL_COLUMNS)
+        texts, labels = check_examples(rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
+                                       config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"])
+    except (OSError, ValueError, InvalidName) as error:
+        print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
+        return 2
+    print(json.dumps(store.save(run_teach(name, texts, labels)), ensure_ascii=False, indent=1))
+    return 0
+
+
 def _hub_reachable(timeout: float) -> str | None:
     """None when ModelScope's hub accepts a connection, else why not, so that no download hangs."""
     from modelscope.hub.utils.utils import get_endpoint
@@ -160,6 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--out", required=True, type=Path, help="directory to write")
     x.add_argument("--int8", action="store_true", help="dynamic INT8 quantisation of the weights")
     x.set_defaults(run=export)
+    t = commands.add_parser("teach", help="teach a classifier of your own labels from a CSV/XLSX/JSONL file")
+    t.add_argument("name", help="the classifier's name (Chinese, letters, digits, _ or -)")
+    t.add_argument("file", type=Path, help="examples with a text and a label column")
+    t.add_argument("--text-col", help="the text column (default: the first of text, review, content, 文本, 评论, 内容)")
+    t.add_argument("--label-col", help="the label column (default: the first of label, category, cat, subject, 标签, 类别, 分类)")
+    t.add_argument("--replace", action="store_true", help="replace a classifier of the same name")
+    t.set_defaults(run=teach)
     d = commands.add_parser("download", help="fetch StructBERT (or another ModelScope model) for offline use")
     d.add_argument("model", nargs="?", default=DEFAULT_MODEL_ID)
     d.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")

@@ -14,12 +14,7 @@
   const POLARITY_ZH = { Positive: "正面", Negative: "负面", Neutral: "中性" };
   let history = [];
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const el = window.ui.el;
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
@@ -28,36 +23,18 @@
     log.appendChild(el("div", "bubble user", text));
   }
 
-  function drawScore(bubble, label, score, winner) {
-    const percent = Math.round(score * 1000) / 10;
-    const row = el("div", "score" + (winner ? " winner" : ""));
-    row.appendChild(el("span", "score-label", label));
-    const bar = el("div", "bar");
-    const fill = el("span");
-    fill.style.width = percent + "%";
-    bar.appendChild(fill);
-    bar.setAttribute("role", "meter");
-    bar.setAttribute("aria-valuenow", String(percent));
-    bar.setAttribute("aria-valuemin", "0");
-    bar.setAttribute("aria-valuemax", "100");
-    bar.setAttribute("aria-label", label);
-    row.appendChild(bar);
-    row.appendChild(el("span", "score-percent", percent + "%"));
-    bubble.appendChild(row);
-  }
-
   // The model's own label leads (正面, 中性, 高兴 …); below it, one bar per label, largest first.
   function drawAnswer(result) {
     const bubble = el("div", "bubble bot " + (result.sentiment || "Other"));
     const verdict = el("div", "verdict");
     verdict.appendChild(el("span", "emoji", result.emoji));
     verdict.appendChild(el("span", "label", result.label));
-    const percent = Math.round(result.confidence * 1000) / 10;
+    const percent = window.ui.percentOf(result.confidence);
     verdict.appendChild(el("span", "percent", percent + "%"));
     bubble.appendChild(verdict);
     Object.keys(result.scores || {})
       .sort(function (a, b) { return result.scores[b] - result.scores[a]; })
-      .forEach(function (label) { drawScore(bubble, label, result.scores[label], label === result.label); });
+      .forEach(function (label) { bubble.appendChild(window.ui.scoreRow(label, result.scores[label], label === result.label)); });
     let details = "置信度 " + percent + "%";
     if (result.sentiment && POLARITY_ZH[result.sentiment] !== result.label) details += " · 倾向 " + POLARITY_ZH[result.sentiment];
     if (result.windows > 1) details += " · 长文本分 " + result.windows + " 段阅读";

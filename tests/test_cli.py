@@ -71,3 +71,30 @@ def test_predict_answers_undecodable_and_invisible_lines_in_their_place():
     assert [line.get("code") or line["label"] for line in lines] == ["正面", "invalid_unicode", "empty_text", "负面"]
     assert lines[1]["text"] == "\udcff\udcfe bad bytes"  # the bytes, escaped, so the line can be found
     assert result.returncode == 2 and b"Traceback" not in result.stderr
+
+
+def test_teach_writes_a_classifier_the_service_then_serves(tmp_path):
+    from app import create_app
+    from conftest import NO_ZERO_SHOT
+    from test_custom_api import ROUTING
+
+    examples = tmp_path / "examples.csv"
+    examples.write_text("内容,分类\n" + "".join(f"{text},{label}\n" for label, texts in ROUTING.items() for text in texts),
+                        encoding="utf-8")
+    result = run("teach", "路由", str(examples), SENTIMENT_DATA_DIR=str(tmp_path / "data"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["name"] == "路由" and report["counts"] == {label: 6 for label in ROUTING}
+    again = run("teach", "路由", str(examples), SENTIMENT_DATA_DIR=str(tmp_path / "data"))
+    assert again.returncode == 2 and "--replace" in again.stderr
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_ZERO_SHOT_MODEL": NO_ZERO_SHOT,
+                      "SENTIMENT_DATA_DIR": str(tmp_path / "data")})
+    answer = app.test_client().post("/api/classify", json={"text": "快递三天才到", "classifier": "路由"}).get_json()
+    assert answer["label"] == "物流问题", answer
+
+
+def test_teach_refuses_a_set_with_one_label(tmp_path):
+    examples = tmp_path / "one.csv"
+    examples.write_text("text,label\n" + "快递慢,物流\n" * 6, encoding="utf-8")
+    result = run("teach", "one", str(examples), SENTIMENT_DATA_DIR=str(tmp_path / "data"))
+    assert result.returncode == 2 and "至少需要 2 个不同的标签" in result.stderr

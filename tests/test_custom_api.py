@@ -7,7 +7,7 @@ import io
 import pytest
 
 from app import create_app
-from tests.conftest import NO_ZERO_SHOT
+from conftest import NO_ZERO_SHOT
 
 ROUTING = {
     "物流问题": ["快递太慢了，等了一个星期才到", "物流信息三天没更新", "发货太慢，催了好几次", "快递员把包裹扔在门口",

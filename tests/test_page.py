@@ -30,7 +30,9 @@ def page(browser, live_server):
     yield from open_page(browser, live_server)
 
 
-def open_page(browser, live_server):
+def open_page(browser, live_server, accept_confirms: bool = False):
+    """A phone-sized page that may reach only the server; an alert (user text run as script) fails the test,
+    and so does any dialog but the confirms a test expects."""
     context = browser.new_context(viewport={"width": 390, "height": 800})  # a phone
     page = context.new_page()
     outside = []
@@ -44,7 +46,15 @@ def open_page(browser, live_server):
 
     page.route("**/*", only_local)
     dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog):
+        if accept_confirms and dialog.type == "confirm":
+            dialog.accept()
+        else:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(live_server.url + "/")
     yield page
     assert outside == [], f"the page asked for outside resources: {outside}"
