@@ -4,7 +4,7 @@ Each classifier is two files under ``<SENTIMENT_DATA_DIR>/classifiers``: ``NAME.
 arrays, loaded with ``allow_pickle=False``) and ``NAME.json`` (labels and the teaching report).
 Both are written to temporary names and renamed into place, the JSON last, so a worker never
 reads half a classifier: a classifier exists once its JSON does. Workers keep what they
-loaded and reload a classifier when its JSON's modification time changes.
+loaded and reload a classifier when its JSON changes (a new file each save: a new inode).
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def check_name(name: object) -> str:
 class ClassifierStore:
     def __init__(self, root: Path):
         self.folder = Path(root) / "classifiers"
-        self._loaded: dict[str, tuple[int, TaughtClassifier]] = {}
+        self._loaded: dict[str, tuple[tuple[int, int, int], TaughtClassifier]] = {}
         self._lock = threading.Lock()
 
     def _paths(self, name: str) -> tuple[Path, Path]:
@@ -80,7 +80,8 @@ class ClassifierStore:
     def get(self, name: str) -> TaughtClassifier:
         arrays, description = self._paths(name)
         try:
-            stamp = description.stat().st_mtime_ns
+            seen = description.stat()
+            stamp = (seen.st_ino, seen.st_mtime_ns, seen.st_size)
         except FileNotFoundError:
             raise UnknownClassifier(name) from None
         with self._lock:
