@@ -1,11 +1,13 @@
-"""Zero-shot speed: ModelScope's pipeline one text at a time against the service's batched path.
+"""Zero-shot speed: ModelScope's pipeline one text at a time against the service's batched paths.
 
     python benchmarks/zero_shot.py [--texts 16] [--labels 5] [--layers 12]
 
 The published zero-shot model cannot be downloaded here, so this writes a randomly initialised
 directory of StructBERT-base shape (768 wide, 12 layers, 21128 tokens) in the zero-shot layout;
 speed does not depend on the weights. Both paths read the same texts (real reviews of 20–120
-characters) with the same labels; medians of 3 rounds, alternating, on this machine's threads.
+characters) with the same labels; medians of 3 rounds, alternating, on this machine's threads. The
+batched path runs on PyTorch and on the FP32 and INT8 ONNX exports of the same directory
+(``python -m sentiment export``).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from sentiment.models.custom.label_set import DEFAULT_TEMPLATE  # noqa: E402
 from sentiment.models.custom.zero_shot import ZeroShotClassifier  # noqa: E402
+from sentiment.models.onnx_export import export  # noqa: E402
 from sentiment.models.structbert_dir import NLI_LABELS, write_structbert_dir  # noqa: E402
 
 LABELS = ["物流问题", "商品质量", "售后体验", "价格争议", "功能建议", "包装破损", "发票问题", "尺码不符"]
@@ -48,28 +51,34 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         model_dir = write_structbert_dir(Path(folder) / "zero-shot", labels=NLI_LABELS, task="zero-shot",
                                          hidden=768, layers=args.layers, heads=12)
-        classifier = ZeroShotClassifier(model_dir, "random base-shape")
-        pipeline = classifier.pipeline
-        classifier.classify(texts[:2], labels, DEFAULT_TEMPLATE, False)  # warm both paths
-        pipeline(texts[0], candidate_labels=labels, hypothesis_template=DEFAULT_TEMPLATE)
-        one, batched = [], []
+        torch_path = ZeroShotClassifier(model_dir, "random base-shape")
+        pipeline = torch_path.pipeline
+        paths = {"service, batched, PyTorch": torch_path}
+        for kind in ("fp32", "int8"):
+            exported = export(model_dir, Path(folder) / kind, int8=kind == "int8")
+            paths[f"service, batched, ONNX {kind.upper()}"] = ZeroShotClassifier(exported, "unused")
+        pipeline(texts[0], candidate_labels=labels, hypothesis_template=DEFAULT_TEMPLATE)  # warm every path
+        for path in paths.values():
+            path.classify(texts[:2], labels, DEFAULT_TEMPLATE, False)
+        seconds: dict[str, list[float]] = {"pipeline, one text at a time": [], **{name: [] for name in paths}}
         for _ in range(args.rounds):
             started = time.perf_counter()
             for text in texts:
                 pipeline(text, candidate_labels=labels, hypothesis_template=DEFAULT_TEMPLATE)
-            one.append((time.perf_counter() - started) / len(texts))
-            started = time.perf_counter()
-            classifier.classify(texts, labels, DEFAULT_TEMPLATE, False)
-            batched.append((time.perf_counter() - started) / len(texts))
+            seconds["pipeline, one text at a time"].append((time.perf_counter() - started) / len(texts))
+            for name, path in paths.items():
+                started = time.perf_counter()
+                path.classify(texts, labels, DEFAULT_TEMPLATE, False)
+                seconds[name].append((time.perf_counter() - started) / len(texts))
     import torch
 
     print(f"{args.texts} reviews x {args.labels} labels, StructBERT-base shape with {args.layers} layers, "
           f"torch {torch.__version__} with {torch.get_num_threads()} threads; medians of {args.rounds} rounds\n")
-    print("| path | ms per text | ms per (text, label) pair |\n|---|---|---|")
-    for name, values in (("pipeline, one text at a time", one), ("service, batched", batched)):
-        per_text = statistics.median(values) * 1000
-        print(f"| {name} | {per_text:.0f} | {per_text / args.labels:.0f} |")
-    print(f"\nbatched is {statistics.median(one) / statistics.median(batched):.2f}x faster per text")
+    print("| path | ms per text | ms per (text, label) pair | against the pipeline |\n|---|---|---|---|")
+    baseline = statistics.median(seconds["pipeline, one text at a time"])
+    for name, values in seconds.items():
+        per_text = statistics.median(values)
+        print(f"| {name} | {per_text * 1000:.0f} | {per_text * 1000 / args.labels:.0f} | {baseline / per_text:.2f}x |")
     return 0
 
 

@@ -1,5 +1,8 @@
 """``python -m sentiment export``: StructBERT (or any BERT-style classifier) to ONNX, optionally INT8.
 
+A zero-shot model (configuration.json's task ``zero-shot-classification``) exports the same way:
+its NLI logits, with ``"task"`` in the metadata so that only the zero-shot path serves it.
+
 Steps, each the library's own: ``torch.onnx.export`` with dynamic batch and sequence axes;
 ONNX Runtime's transformer optimiser (fused attention, embedding and skip layer norms);
 with ``--int8``, ONNX Runtime's dynamic quantisation of the weights. The output directory
@@ -12,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
-from sentiment.models.backends.onnx_runtime import META_FILE, MODEL_FILE
+from sentiment.models.backends.onnx_runtime import META_FILE, MODEL_FILE, SENTIMENT_TASK
+from sentiment.models.custom.zero_shot import TASK as ZERO_SHOT_TASK, ZeroShotClassifier, task_of
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -42,7 +46,12 @@ def export(model_dir: Path, out: Path, int8: bool = False, name: str | None = No
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
-    source = ModelScopeBackend(Path(model_dir), name or Path(model_dir).name)
+    task = ZERO_SHOT_TASK if task_of(model_dir) == ZERO_SHOT_TASK else SENTIMENT_TASK
+    if task == ZERO_SHOT_TASK:
+        zero_shot = ZeroShotClassifier(Path(model_dir), name or Path(model_dir).name)
+        source = zero_shot.engine
+    else:
+        source = ModelScopeBackend(Path(model_dir), name or Path(model_dir).name)
     config = source.model.config
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -76,6 +85,7 @@ def export(model_dir: Path, out: Path, int8: bool = False, name: str | None = No
         "labels": list(source.labels),
         "max_tokens": source.max_tokens,
         "source": str(model_dir),
+        "task": task,
         "int8": int8,
         "opset": opset,
         "fused_operators": fusions,

@@ -16,11 +16,18 @@ from sentiment.models.prediction import Prediction, from_logits
 
 META_FILE = "sentiment_onnx.json"  # written by sentiment.models.onnx_export beside MODEL_FILE
 MODEL_FILE = "model.onnx"
+SENTIMENT_TASK = "text-classification"  # the metadata's "task"; zero-shot exports say "zero-shot-classification"
 
 
-def is_onnx_dir(path: str | Path) -> bool:
+def onnx_task(path: str | Path) -> str:
+    """What an exported directory classifies; exports older than the task field are sentiment models."""
+    meta = json.loads((Path(path).expanduser() / META_FILE).read_text(encoding="utf-8"))
+    return meta.get("task", SENTIMENT_TASK)
+
+
+def is_onnx_dir(path: str | Path, task: str = SENTIMENT_TASK) -> bool:
     path = Path(path).expanduser()
-    return (path / META_FILE).is_file() and (path / MODEL_FILE).is_file()
+    return (path / META_FILE).is_file() and (path / MODEL_FILE).is_file() and onnx_task(path) == task
 
 
 class OnnxBackend:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from sentiment.models.backends.modelscope_pipeline import display_name, local_model_dir
-from sentiment.models.custom.zero_shot import ZeroShotClassifier
+from sentiment.models.backends.onnx_runtime import is_onnx_dir
+from sentiment.models.custom.zero_shot import TASK, ZeroShotClassifier
 
 log = logging.getLogger("sentiment")
 
@@ -34,7 +35,8 @@ class ZeroShotSlot:
         """Load the model if it is on disk, else remember why not; never raises."""
         model = config["SENTIMENT_ZERO_SHOT_MODEL"]
         how = f"python -m sentiment download {model}"
-        self.location = local_model_dir(model)
+        exported = Path(model).expanduser()
+        self.location = exported if is_onnx_dir(exported, TASK) else local_model_dir(model)
         if self.location is None:
             self.problem = ZeroShotUnavailable(
                 f"没有零样本分类模型（{model} 不在本机）。有网络时运行 `{how}` 下载，"
