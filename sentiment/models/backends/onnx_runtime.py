@@ -30,9 +30,23 @@ def is_onnx_dir(path: str | Path, task: str = SENTIMENT_TASK) -> bool:
     return (path / META_FILE).is_file() and (path / MODEL_FILE).is_file() and onnx_task(path) == task
 
 
+def cpu_session(model_file: Path, threads: int | None):
+    """An ONNX Runtime CPU session; with ``threads``, that many for one operator and one operator at a time."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(
+        str(model_file),
+        options,
+        providers=["CPUExecutionProvider"],  # pragma: no mutate: the CPU provider is this build's only one
+    )
+
+
 class OnnxBackend:
     def __init__(self, model_dir: Path, threads: int | None = None):
-        import onnxruntime
         from transformers import AutoTokenizer
 
         model_dir = Path(model_dir)
@@ -42,15 +56,7 @@ class OnnxBackend:
         self.max_tokens = meta["max_tokens"]
         self.window = self.max_tokens - 2
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            str(model_dir / MODEL_FILE),
-            options,
-            providers=["CPUExecutionProvider"],  # pragma: no mutate: the CPU provider is this build's only one
-        )
+        self.session = cpu_session(model_dir / MODEL_FILE, threads)
         self._inputs = [i.name for i in self.session.get_inputs()]
         self._lock = threading.Lock()  # the fast tokenizer is not safe to share between threads
 

@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-from sentiment.models.backends.onnx_runtime import META_FILE, MODEL_FILE, is_onnx_dir
+from sentiment.models.backends.onnx_runtime import META_FILE, MODEL_FILE, cpu_session, is_onnx_dir
 from sentiment.models.custom.answer import ranked
 
 ENTAILMENT, CONTRADICTION = 0, 2  # ZeroShotClassificationPipeline.__init__ in modelscope 1.9.5
@@ -81,18 +81,12 @@ class OnnxNli:
     """A zero-shot model exported by ``python -m sentiment export``, run by ONNX Runtime."""
 
     def __init__(self, model_dir: Path, threads: int | None):
-        import onnxruntime
         from transformers import AutoTokenizer
 
         meta = json.loads((Path(model_dir) / META_FILE).read_text(encoding="utf-8"))
         self.name, self.max_tokens = meta["name"], meta["max_tokens"]
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(Path(model_dir) / MODEL_FILE), options,
-                                                    providers=["CPUExecutionProvider"])
+        self.session = cpu_session(Path(model_dir) / MODEL_FILE, threads)
         self._inputs = [i.name for i in self.session.get_inputs()]
 
     def logits(self, encoded: dict) -> np.ndarray:
