@@ -104,7 +104,9 @@
     verdict.appendChild(el("span", "percent", percent(answer.scores[answer.label])));
     box.appendChild(verdict);
     answer.labels.forEach(function (label) { box.appendChild(window.ui.scoreRow(label, answer.scores[label], label === answer.label)); });
-    box.appendChild(el("div", "details", "模型：" + answer.model + (answer.multi_label ? " · 多标签，各标签分别打分" : "")));
+    let details = "模型：" + answer.model + (answer.multi_label ? " · 多标签，各标签分别打分" : "");
+    if (answer.generated !== undefined) details += " · 模型写的是“" + answer.generated + "”" + (answer.mapped ? "，已对应到最接近的标签" : "");
+    box.appendChild(el("div", "details", details));
     classifyResult.replaceChildren(box);
   }
 

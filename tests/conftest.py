@@ -13,6 +13,7 @@ import pytest
 
 from app import create_app
 from sentiment.models.structbert_dir import NLI_LABELS, write_structbert_dir
+from sentiment.models.t5_dir import write_t5_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("SENTIMENT_DATASETS", ROOT.parent / "shared" / "datasets"))
@@ -57,6 +58,12 @@ def tiny_zero_shot(tmp_path_factory) -> Path:
     """A randomly initialised 2-layer StructBERT NLI directory in the zero-shot models' layout."""
     return write_structbert_dir(tmp_path_factory.mktemp("zero-shot") / "tiny", labels=NLI_LABELS, task="zero-shot",
                                 init_std=TINY_INIT_STD, seed=3)
+
+
+@pytest.fixture(scope="session")
+def tiny_t5(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer T5 text2text directory in ModelScope's layout."""
+    return write_t5_dir(tmp_path_factory.mktemp("t5") / "tiny")
 
 
 def assert_same_answers(got: list[dict], expected: list[dict], tolerance: float = 1e-3) -> None:

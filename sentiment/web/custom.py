@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from sentiment.models.custom.answer import ranked
+from sentiment.models.custom.generative import UnsupportedOption
 from sentiment.models.custom.store import ClassifierStore, UnknownClassifier
 from sentiment.models.custom.taught import InvalidExamples, check_examples, teach
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot, ZeroShotUnavailable
@@ -44,7 +45,10 @@ def classify():
             model = _zero_shot().get()
         except ZeroShotUnavailable as error:
             raise ApiError(409, "zero_shot_unavailable", str(error), how=error.how) from None
-        results = model.classify(texts, job.labels, job.template, job.multi_label)
+        try:
+            results = model.classify(texts, job.labels, job.template, job.multi_label)
+        except UnsupportedOption as error:
+            raise ApiError(400, error.code, str(error)) from None
     return jsonify({"results": results} if job.job.batch else results[0])
 
 

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 from flask import Request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from sentiment.models.custom.label_set import DEFAULT_TEMPLATE, InvalidLabels, check_labels, check_template
+from sentiment.models.custom.label_set import InvalidLabels, check_labels, check_template
 from sentiment.models.custom.store import InvalidName, check_name
 from sentiment.models.texts import InvalidText, check_text
 from sentiment.web.errors import ApiError
@@ -87,7 +87,7 @@ class ClassifyJob:
     job: Job
     labels: list[str] | None
     classifier: str | None
-    template: str
+    template: str | None  # None: the model's default
     multi_label: bool
 
 
@@ -105,7 +105,7 @@ def classify_job(body: dict, config: Mapping[str, Any]) -> ClassifyJob:
         if has_classifier:
             if "hypothesis_template" in body or "multi_label" in body:
                 raise _bad("ambiguous_model", "hypothesis_template 和 multi_label 只用于零样本分类（labels）。")
-            return ClassifyJob(job, None, check_name(body["classifier"]), DEFAULT_TEMPLATE, False)
+            return ClassifyJob(job, None, check_name(body["classifier"]), None, False)
         labels = check_labels(body["labels"], multi_label, config["SENTIMENT_MAX_LABELS"])
         return ClassifyJob(job, labels, None, check_template(body.get("hypothesis_template")), multi_label)
     except InvalidLabels as error:

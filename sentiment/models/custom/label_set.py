@@ -44,10 +44,11 @@ def check_labels(labels: object, multi_label: bool, max_labels: int) -> list[str
     return stripped
 
 
-def check_template(template: object) -> str:
-    """A hypothesis template with exactly one ``{}`` where each label goes, and no other braces."""
+def check_template(template: object) -> str | None:
+    """A hypothesis template with exactly one ``{}`` where each label goes, and no other braces; None when
+    the request gave none (the NLI model then uses ``DEFAULT_TEMPLATE``; a generative one needs none)."""
     if template is None:
-        return DEFAULT_TEMPLATE
+        return None
     if not isinstance(template, str) or not template.strip():
         raise InvalidLabels("invalid_template", "hypothesis_template 必须是非空字符串，例如 \"这条评论说的是{}。\"。")
     if template.count("{}") != 1 or template.replace("{}", "").count("{") or template.replace("{}", "").count("}"):

@@ -26,6 +26,7 @@ import numpy as np
 
 from sentiment.models.backends.onnx_runtime import META_FILE, MODEL_FILE, cpu_session, is_onnx_dir
 from sentiment.models.custom.answer import ranked
+from sentiment.models.custom.label_set import DEFAULT_TEMPLATE
 
 ENTAILMENT, CONTRADICTION = 0, 2  # ZeroShotClassificationPipeline.__init__ in modelscope 1.9.5
 TASK = "zero-shot-classification"
@@ -127,10 +128,10 @@ class ZeroShotClassifier:
             out[rows] = self.engine.logits({k: v.astype(np.int64) for k, v in encoded.items()})
         return out
 
-    def classify(self, texts: Sequence[str], labels: Sequence[str], template: str,
+    def classify(self, texts: Sequence[str], labels: Sequence[str], template: str | None,
                  multi_label: bool) -> list[dict]:
         """One answer per text: its labels best first, a score for each, the top label and the model."""
-        hypotheses = [template.format(label) for label in labels]
+        hypotheses = [(template or DEFAULT_TEMPLATE).format(label) for label in labels]
         logits = self._logits([(text, hypothesis) for text in texts for hypothesis in hypotheses])
         return [ranked(text, dict(zip(labels, scores_of(logits[at * len(labels):(at + 1) * len(labels)], multi_label))),
                        self.name, multi_label) for at, text in enumerate(texts)]

@@ -1,5 +1,8 @@
 """The process's zero-shot model, when one is on disk: loaded once per worker at start, never downloaded.
 
+A StructBERT NLI model (or its ONNX export) scores every label; a text2text model (mT5's zero-shot
+classifier) writes one, which ``generative`` maps back to a label.
+
 Zero-shot is optional: without the model the service still serves sentiment and taught
 classifiers, and a zero-shot request is told how to get the model. Like ``model_slot`` this
 knows nothing of HTTP; ``web`` answers ``ZeroShotUnavailable`` with a 409.
@@ -12,7 +15,8 @@ from typing import Any, Mapping
 
 from sentiment.models.backends.modelscope_pipeline import display_name, local_model_dir
 from sentiment.models.backends.onnx_runtime import is_onnx_dir
-from sentiment.models.custom.zero_shot import TASK, ZeroShotClassifier
+from sentiment.models.custom import generative
+from sentiment.models.custom.zero_shot import TASK, ZeroShotClassifier, task_of
 
 log = logging.getLogger("sentiment")
 
@@ -27,7 +31,7 @@ class ZeroShotUnavailable(RuntimeError):
 
 class ZeroShotSlot:
     def __init__(self) -> None:
-        self.classifier: ZeroShotClassifier | None = None
+        self.classifier: ZeroShotClassifier | generative.GenerativeClassifier | None = None
         self.problem: ZeroShotUnavailable | None = None
         self.location: Path | None = None
 
@@ -44,15 +48,15 @@ class ZeroShotSlot:
             log.info("zero-shot: no model on disk for %s (taught classifiers still work)", model)
             return
         try:
-            self.classifier = ZeroShotClassifier(self.location, display_name(model, self.location),
-                                                 config["SENTIMENT_TORCH_THREADS"])
+            kind = generative.GenerativeClassifier if task_of(self.location) == generative.TASK else ZeroShotClassifier
+            self.classifier = kind(self.location, display_name(model, self.location), config["SENTIMENT_TORCH_THREADS"])
         except Exception as error:  # ModelScope raises any type for a directory it cannot load
             self.problem = ZeroShotUnavailable(f"零样本分类模型 {self.location} 无法加载：{error}", how)
             log.error("zero-shot: cannot load %s: %s", self.location, error)
             return
         log.info("zero-shot: %s from %s", self.classifier.name, self.location)
 
-    def get(self) -> ZeroShotClassifier:
+    def get(self) -> ZeroShotClassifier | generative.GenerativeClassifier:
         if self.classifier is None:
             raise self.problem or ZeroShotUnavailable("零样本分类模型还没有加载。", "")
         return self.classifier
