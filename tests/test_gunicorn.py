@@ -75,3 +75,34 @@ def test_structbert_through_forked_gunicorn_workers(tiny_structbert, tmp_path):
         assert server.log().count("sentiment model: tiny (modelscope backend") == 2
     finally:
         server.stop()
+
+
+def test_a_classifier_taught_through_one_worker_serves_from_every_worker_and_after_a_restart(tmp_path):
+    from conftest import NO_ZERO_SHOT
+    from test_custom_api import examples
+
+    settings = dict(SENTIMENT_MODEL="bundled-lite", SENTIMENT_ZERO_SHOT_MODEL=NO_ZERO_SHOT, WEB_CONCURRENCY="2",
+                    SENTIMENT_DATA_DIR=str(tmp_path / "data"))
+    texts = ["快递慢死了，一个礼拜才送到", "质量太差，穿一次就破了", "客服根本不理人，退货也不给退"]
+    server = Gunicorn(tmp_path / "first.txt", **settings)
+    try:
+        server.wait_ready()
+        status, report = call(server.url + "/api/classifiers", {"name": "路由", "examples": examples()})
+        assert status == 201, report
+        # 16 requests from 8 threads reach both workers; each reads the classifier from the data folder
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: call(server.url + "/api/classify", {"texts": texts, "classifier": "路由"}),
+                                    range(16)))
+        assert all(status == 200 for status, _ in answers)
+        first = answers[0][1]["results"]
+        assert [r["label"] for r in first] == ["物流问题", "商品质量", "售后体验"]
+        assert all(body["results"] == first for _, body in answers)
+    finally:
+        server.stop()
+    restarted = Gunicorn(tmp_path / "second.txt", **settings)
+    try:
+        restarted.wait_ready()
+        status, body = call(restarted.url + "/api/classify", {"texts": texts, "classifier": "路由"})
+        assert status == 200 and body["results"] == first
+    finally:
+        restarted.stop()
