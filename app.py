@@ -16,7 +16,7 @@ from sentiment.config import PROJECT_ROOT, from_env, validate
 from sentiment.models.custom.store import ClassifierStore
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
 from sentiment.models.model_slot import ModelSlot
-from sentiment.web import api, custom, page
+from sentiment.web import api, bulk, custom, page
 from sentiment.web.errors import register_error_handlers
 
 
@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     CORS(app, resources={r"/api/*": {"origins": app.config["SENTIMENT_CORS_ORIGINS"]}})
     register_error_handlers(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(bulk.bp)
     app.register_blueprint(custom.bp)
     app.register_blueprint(page.bp)
     app.extensions["classifiers"] = ClassifierStore(app.config["SENTIMENT_DATA_DIR"])

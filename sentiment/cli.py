@@ -1,4 +1,4 @@
-"""Command line: ``python -m sentiment {predict,evaluate,export,teach,download} ...``.
+"""Command line: ``python -m sentiment {predict,evaluate,export,teach,tag,download} ...``.
 
 ``predict`` answers exactly as the API does, from whichever backend the
 environment selects; ``download`` is the one command that touches the network.
@@ -132,6 +132,52 @@ def teach(args: argparse.Namespace) -> int:
     return 0
 
 
+def tag(args: argparse.Namespace) -> int:
+    """Add the model's columns to every row of a table, streaming, in batches; resumable."""
+    from tqdm import tqdm
+
+    from sentiment.bulk.tables import TableError, TableWriter, count_rows, format_of, read_rows, trim_partial
+    from sentiment.bulk.tagging import MissingColumn, Tagger
+
+    config = from_env()
+    kind = args.input_format or ("csv" if str(args.input) == "-" else format_of(str(args.input)))
+    to_stdout = args.output is None or str(args.output) == "-"
+    out_kind = args.format or (None if to_stdout else format_of(str(args.output))) or ("csv" if kind == "txt" else kind)
+    done = 0
+    if args.resume and not to_stdout and args.output.exists():
+        if out_kind == "xlsx":
+            print("error: an XLSX output cannot be resumed; write CSV or JSONL to resume", file=sys.stderr)
+            return 2
+        trim_partial(args.output, out_kind)
+        done = count_rows(args.output, out_kind)
+    try:
+        source = sys.stdin.buffer if str(args.input) == "-" else open(args.input, "rb")
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    service = _load_service(config)
+    rows = read_rows(source, kind)
+    for _ in range(done):  # rows already tagged in the partial output
+        next(rows, None)
+    sink = sys.stdout.buffer if to_stdout else open(args.output, "ab" if done else "wb")
+    try:
+        writer = TableWriter(sink, out_kind, header=not done)
+        with tqdm(unit="row", initial=done, file=sys.stderr, disable=None, desc="tagging") as bar:
+            for row in Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch).tag(
+                    rows, start=done + 1, progress=bar.update):
+                writer.write(row)
+        writer.close()
+    except (TableError, MissingColumn) as error:
+        print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
+        return 2
+    finally:
+        source.close()
+        sink.flush()
+        if not to_stdout:
+            sink.close()
+    return 0
+
+
 def _hub_reachable(timeout: float) -> str | None:
     """None when ModelScope's hub accepts a connection, else why not, so that no download hangs."""
     from modelscope.hub.utils.utils import get_endpoint
@@ -192,6 +238,15 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--label-col", help="the label column (default: the first of label, category, cat, subject, 标签, 类别, 分类)")
     t.add_argument("--replace", action="store_true", help="replace a classifier of the same name")
     t.set_defaults(run=teach)
+    g = commands.add_parser("tag", help="add the model's columns to every row of a CSV/TSV/TXT/JSONL/XLSX file")
+    g.add_argument("input", type=Path, help="the table to tag, or - for standard input")
+    g.add_argument("-o", "--output", type=Path, help="where to write (default: standard output)")
+    g.add_argument("--column", help="the text column (default: the first of text, review, content, 文本, 评论, 内容)")
+    g.add_argument("--format", choices=("csv", "tsv", "jsonl", "xlsx"), help="output format (default: the output's suffix, else the input's)")
+    g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
+    g.add_argument("--resume", action="store_true", help="continue a partial output instead of starting again")
+    g.add_argument("--batch", type=int, default=256, help="rows per model pass (default 256)")
+    g.set_defaults(run=tag)
     d = commands.add_parser("download", help="fetch StructBERT (or another ModelScope model) for offline use")
     d.add_argument("model", nargs="?", default=DEFAULT_MODEL_ID)
     d.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")

@@ -92,6 +92,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     "SENTIMENT_MIN_EXAMPLES_PER_LABEL": (4, int, _whole(2)),  # cross-validation needs two folds
     "SENTIMENT_MAX_EXAMPLES": (20000, int, _whole(2)),  # examples in one teaching set
     "MAX_CONTENT_LENGTH": (4 * 1024 * 1024, int, _whole(1)),  # request body limit in bytes (Flask's own key)
+    # Whole files tagged over HTTP (POST /api/sentiment/file, and the page's 批量分析 upload): the upload's
+    # size, and rows per file (the answer comes back in the same request; the CLI has no limit).
+    "SENTIMENT_MAX_FILE_BYTES": (20 * 1024 * 1024, int, _whole(1)),
+    "SENTIMENT_MAX_FILE_ROWS": (50000, int, _whole(1)),
 }
 
 

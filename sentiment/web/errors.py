@@ -58,8 +58,9 @@ def register_error_handlers(app: Flask) -> None:
         if not _wants_json():
             return error
         code, message = _HTTP.get(error.code or 500, ("http_error", error.description or "请求失败。"))
-        if error.code == 413:
-            message = f"请求内容太大（上限 {app.config['MAX_CONTENT_LENGTH'] // 1024} KB）。"
+        if error.code == 413:  # the request's own limit: file uploads have a larger one than JSON
+            limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+            message = f"请求内容太大（上限 {limit // 1024} KB）。"
         response = ApiError(error.code or 500, code, message).response()[0]
         response.status_code = error.code or 500
         if error.code == 405 and isinstance(error.valid_methods, list):

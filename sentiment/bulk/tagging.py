@@ -1,0 +1,91 @@
+"""The model's columns added to every row of a table, in batches, keeping every row and column.
+
+Output columns: ``label``, ``polarity`` (Positive/Negative/Neutral, empty where the label has none),
+``confidence``, one ``score_<label>`` per label of the model, and ``error``: a row whose text the
+model cannot read (empty, unreadable) keeps its place with the reason there instead of being dropped.
+If the input already has one of these column names, every added column is prefixed ``model_``.
+"""
+from __future__ import annotations
+
+from itertools import islice
+from typing import Callable, Iterable, Iterator, Sequence
+
+from sentiment.models.service import SentimentService
+from sentiment.models.texts import InvalidText, check_text
+
+# Where a table's texts are when the user names no column: the first of these that it has.
+TEXT_COLUMNS = ("text", "review", "content", "文本", "评论", "内容")
+
+
+class MissingColumn(KeyError):
+    """The table has no column of that name; the message lists the ones it has."""
+
+    def __init__(self, column: str | None, available: Sequence[str]):
+        wanted = f"没有名为“{column}”的列" if column else f"找不到文本列（{'、'.join(TEXT_COLUMNS)}）"
+        self.message = f"{wanted}；文件的列是：{'、'.join(map(str, available)) or '（无）'}。请用 column 指定文本所在的列。"
+        super().__init__(self.message)
+
+
+def text_column(first_row: dict, column: str | None) -> str:
+    """The column named, or the first usual text column the table has."""
+    if column:
+        if column not in first_row:
+            raise MissingColumn(column, list(first_row))
+        return column
+    found = next((name for name in TEXT_COLUMNS if name in first_row), None)
+    if found is None:
+        raise MissingColumn(None, list(first_row))
+    return found
+
+
+def added_columns(labels: Sequence[str], existing: Iterable[str]) -> dict[str, str]:
+    """Our column names, by what they hold: label, polarity, confidence, error and score:<label>."""
+    names = {"label": "label", "polarity": "polarity", "confidence": "confidence",
+             **{f"score:{label}": f"score_{label}" for label in labels}, "error": "error"}
+    if set(names.values()) & set(existing):
+        names = {key: f"model_{name}" for key, name in names.items()}
+    return names
+
+
+class Tagger:
+    def __init__(self, service: SentimentService, column: str | None, max_chars: int, batch_size: int = 256):
+        self.service, self.column, self.max_chars, self.batch_size = service, column, max_chars, batch_size
+
+    def _checked(self, row: dict, column: str, number: int) -> tuple[str | None, str]:
+        """(the text to read, or None, and why not)."""
+        value = row.get(column)
+        text = "" if value is None else str(value)
+        try:
+            return check_text(text, self.max_chars, f"第 {number} 行的文本"), ""
+        except InvalidText as error:
+            return None, f"{error.code}: {error.message}"
+
+    def tag(self, rows: Iterable[dict], start: int = 1,
+            progress: Callable[[int], None] | None = None) -> Iterator[dict]:
+        """Each row with the model's columns, in input order, one model pass per batch of rows."""
+        labels = self.service.backend.labels
+        rows = iter(rows)
+        names: dict[str, str] | None = None
+        number = start
+        while batch := list(islice(rows, self.batch_size)):
+            if names is None:
+                names = added_columns(labels, batch[0])
+                column = text_column(batch[0], self.column)
+            checked = [self._checked(row, column, number + at) for at, row in enumerate(batch)]
+            readable = [text for text, _ in checked if text is not None]
+            answers = iter(self.service.analyse(readable) if readable else [])
+            for row, (text, problem) in zip(batch, checked):
+                added = {name: "" for name in names.values()}
+                if text is None:
+                    added[names["error"]] = problem
+                else:
+                    answer = next(answers)
+                    added[names["label"]] = answer["label"]
+                    added[names["polarity"]] = answer["sentiment"] or ""
+                    added[names["confidence"]] = answer["confidence"]
+                    for label in labels:
+                        added[names[f"score:{label}"]] = round(answer["scores"][label], 4)
+                yield {**row, **added}
+            number += len(batch)
+            if progress:
+                progress(len(batch))

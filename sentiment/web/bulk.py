@@ -1,0 +1,113 @@
+"""Whole tables over HTTP: ``POST /api/sentiment/file`` answers the uploaded file with the model's columns
+added; ``POST /api/table`` reads an upload into rows for the page, and ``POST /api/table/xlsx`` writes
+the page's tagged rows back as a workbook (the page tags in chunks through ``/api/sentiment``)."""
+from __future__ import annotations
+
+import io
+from itertools import islice
+from typing import Iterator
+
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
+
+from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, read_rows
+from sentiment.bulk.tagging import MissingColumn, Tagger
+from sentiment.web.errors import ApiError
+from sentiment.web.validation import json_body
+
+bp = Blueprint("bulk", __name__)
+OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "xlsx")
+MIMETYPES = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
+             "jsonl": "application/x-ndjson; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _bad(code: str, message: str, **extra: object) -> ApiError:
+    return ApiError(400, code, message, **extra)
+
+
+def _upload() -> tuple[Iterator[dict], str, str]:
+    """(rows, format, file name) of the request's ``file``, after the larger upload limit is applied."""
+    request.max_content_length = current_app.config["SENTIMENT_MAX_FILE_BYTES"]
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise _bad("missing_file", "请上传一个文件（字段名 file）：CSV、TSV、TXT、JSONL 或 XLSX。")
+    kind = format_of(upload.filename)
+    if kind not in FORMATS:
+        raise _bad("unsupported_file", "只支持 .csv、.tsv、.txt、.jsonl、.xlsx 文件。")
+    data = io.BufferedReader(io.BytesIO(upload.read()))  # peekable, for the encoding sniff
+    if not data.peek(1):
+        raise _bad("empty_file", "文件是空的。")
+    try:
+        return read_rows(data, kind), kind, upload.filename
+    except TableError as error:
+        raise _bad("invalid_file", f"文件无法读取：{error}") from None
+
+
+def _limited(rows: Iterator[dict]) -> Iterator[dict]:
+    limit = current_app.config["SENTIMENT_MAX_FILE_ROWS"]
+    for number, row in enumerate(rows, start=1):
+        if number > limit:
+            raise _bad("too_many_rows", f"文件超过 {limit} 行；更大的文件请用命令行 `python -m sentiment tag`。",
+                       max_rows=limit)
+        yield row
+
+
+def _attachment(buffer: io.BytesIO, kind: str, name: str) -> Response:
+    buffer.seek(0)
+    stem = name.rsplit(".", 1)[0] or "reviews"
+    return send_file(buffer, mimetype=MIMETYPES[kind], as_attachment=True, download_name=f"{stem}.tagged.{kind}")
+
+
+@bp.post("/api/sentiment/file")
+def tag_file():
+    rows, kind, name = _upload()
+    out_kind = request.form.get("format") or ("xlsx" if kind == "xlsx" else "csv")
+    if out_kind not in OUTPUT_FORMATS:
+        raise _bad("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
+    service = current_app.extensions["sentiment_model"].get()
+    tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"])
+    buffer = io.BytesIO()
+    writer = TableWriter(buffer, out_kind)
+    written = 0
+    try:
+        for row in tagger.tag(_limited(rows)):
+            writer.write(row)
+            written += 1
+    except TableError as error:
+        raise _bad("invalid_file", f"文件无法读取：{error}") from None
+    except MissingColumn as error:
+        raise _bad("missing_column", error.message) from None
+    if not written:
+        raise _bad("empty_file", "文件里没有数据行。")
+    writer.close()
+    return _attachment(buffer, out_kind, name)
+
+
+@bp.post("/api/table")
+def read_table():
+    """The upload's columns and rows as JSON, for the page to tag in chunks."""
+    rows, kind, name = _upload()
+    try:
+        table = [{key: ("" if value is None else str(value)) for key, value in row.items()} for row in _limited(rows)]
+    except TableError as error:
+        raise _bad("invalid_file", f"文件无法读取：{error}") from None
+    if not table:
+        raise _bad("empty_file", "文件里没有数据行。")
+    columns = list(dict.fromkeys(key for row in islice(table, 100) for key in row))
+    return jsonify({"name": name, "format": kind, "columns": columns, "rows": table})
+
+
+@bp.post("/api/table/xlsx")
+def write_workbook():
+    """``{"name", "columns", "rows"}`` (rows as lists, in the columns' order) as an .xlsx download."""
+    request.max_content_length = current_app.config["SENTIMENT_MAX_FILE_BYTES"]
+    body = json_body(request)
+    columns, rows = body.get("columns"), body.get("rows")
+    if not isinstance(columns, list) or not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise _bad("invalid_type", "需要 columns（列名数组）和 rows（每行一个数组）。")
+    buffer = io.BytesIO()
+    writer = TableWriter(buffer, "xlsx")
+    for row in rows:
+        writer.write(dict(zip(map(str, columns), row)))
+    writer.close()
+    return _attachment(buffer, "xlsx", str(body.get("name") or "reviews.xlsx"))
