@@ -1,4 +1,4 @@
-// The 自定义分类 view: classify into your own labels (zero-shot or a taught classifier), teach a
+// The tabs, and the 自定义分类 view: classify into your own labels (zero-shot or a taught classifier), teach a
 // classifier from a file or typed examples, list and delete them. Text goes in with textContent only.
 (function () {
   "use strict";
@@ -21,7 +21,7 @@
   const goTeach = document.getElementById("go-teach");
 
   function showTab(name) {
-    ["chat", "custom"].forEach(function (tab) {
+    ["chat", "bulk", "custom"].forEach(function (tab) {
       document.getElementById("tab-" + tab).setAttribute("aria-selected", String(tab === name));
       document.getElementById(tab + "-view").hidden = tab !== name;
     });
@@ -29,6 +29,7 @@
     if (name === "custom") refresh();
   }
   document.getElementById("tab-chat").addEventListener("click", function () { showTab("chat"); });
+  document.getElementById("tab-bulk").addEventListener("click", function () { showTab("bulk"); });
   document.getElementById("tab-custom").addEventListener("click", function () { showTab("custom"); });
 
   function say(box, message, className) {

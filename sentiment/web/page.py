@@ -17,5 +17,6 @@ EXAMPLES = (
 @bp.get("/")
 def index():
     return render_template(
-        "index.html", examples=EXAMPLES, max_chars=current_app.config["SENTIMENT_MAX_CHARS"]
+        "index.html", examples=EXAMPLES, max_chars=current_app.config["SENTIMENT_MAX_CHARS"],
+        max_texts=current_app.config["SENTIMENT_MAX_TEXTS"],
     )

@@ -1,0 +1,226 @@
+// The 批量分析 view: a file (read by the server into rows) or pasted lines, tagged in chunks through
+// /api/sentiment with a progress bar; a failed chunk can be retried without losing the rows done.
+// Then charts drawn on <canvas>, a table to filter and sort, and the file back with the added columns.
+(function () {
+  "use strict";
+  const el = window.ui.el;
+  const root = document.querySelector(".chat");
+  const TEXT_COLUMNS = ["text", "review", "content", "文本", "评论", "内容"];
+  const SHOWN = 1000;  // table rows drawn at once; the download holds every row
+  const chunkSize = Number(root.dataset.maxTexts) || 64;
+  const $ = function (id) { return document.getElementById(id); };
+  const fileInput = $("bulk-file"), lines = $("bulk-lines"), columnRow = $("bulk-column-row"), columnSelect = $("bulk-column");
+  const fileNote = $("bulk-file-note"), start = $("bulk-start"), run = $("bulk-run"), progress = $("bulk-progress");
+  const progressText = $("bulk-progress-text"), errorBox = $("bulk-error"), retry = $("bulk-retry");
+  const results = $("bulk-results"), filter = $("bulk-filter"), tbody = document.querySelector("#bulk-table tbody");
+  let table = null;  // {name, format, columns, rows}
+  let job = null;  // {column, answers: [], labels: [], next: chunk index}
+  let sortByConfidence = false;
+
+  async function json(url, options) {
+    try {
+      const response = await fetch(url, options);
+      let body = null;
+      try { body = await response.json(); } catch (e) { body = null; }
+      return { ok: response.ok, status: response.status, body: body };
+    } catch (e) {
+      return { ok: false, status: 0, body: { error: "无法连接服务，请检查网络后再试。" } };
+    }
+  }
+
+  function failed(result) { return (result.body && result.body.error) || ("服务暂时不可用（" + result.status + "），请稍后再试。"); }
+
+  fileInput.addEventListener("change", async function () {
+    table = null;
+    columnRow.hidden = true;
+    if (!fileInput.files.length) { fileNote.textContent = ""; return; }
+    fileNote.textContent = "正在读取文件…";
+    const form = new FormData();
+    form.append("file", fileInput.files[0]);
+    const result = await json(root.dataset.table, { method: "POST", body: form });
+    if (!result.ok) { fileNote.textContent = failed(result); fileNote.className = "error"; return; }
+    fileNote.className = "note";
+    table = result.body;
+    columnSelect.replaceChildren();
+    table.columns.forEach(function (name) { const option = el("option", "", name); option.value = name; columnSelect.appendChild(option); });
+    columnSelect.value = TEXT_COLUMNS.find(function (name) { return table.columns.includes(name); }) || table.columns[0];
+    columnRow.hidden = false;
+    fileNote.textContent = "共 " + table.rows.length + " 行，" + table.columns.length + " 列。";
+  });
+
+  function pastedTable() {
+    const rows = lines.value.split("\n").filter(function (line) { return line.trim(); }).map(function (line) { return { text: line }; });
+    return rows.length ? { name: "reviews.txt", format: "txt", columns: ["text"], rows: rows } : null;
+  }
+
+  $("bulk-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    const source = fileInput.files.length ? table : pastedTable();
+    if (!source) { fileNote.className = "error"; fileNote.textContent = fileInput.files.length ? "文件还没有读好。" : "请上传文件，或粘贴多行文本。"; return; }
+    table = source;
+    job = { column: fileInput.files.length ? columnSelect.value : "text", answers: new Array(table.rows.length).fill(null), labels: [], next: 0 };
+    results.hidden = true;
+    run.hidden = false;
+    proceed();
+  });
+
+  retry.addEventListener("click", proceed);
+
+  // One chunk: empty texts are answered here; a text the API refuses (its index says which) is marked
+  // with the API's message and the rest of the chunk is sent again.
+  async function tagChunk(first) {
+    let pending = [];
+    for (let at = first; at < Math.min(first + chunkSize, table.rows.length); at++) {
+      const text = String(table.rows[at][job.column] == null ? "" : table.rows[at][job.column]);
+      if (!text.trim()) job.answers[at] = { error: "空文本" };
+      else pending.push(at);
+    }
+    while (pending.length) {
+      const result = await json(root.dataset.api, { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ texts: pending.map(function (at) { return String(table.rows[at][job.column]); }) }) });
+      if (result.ok) {
+        result.body.results.forEach(function (answer, k) { job.answers[pending[k]] = answer; });
+        if (!job.labels.length && result.body.results.length) job.labels = Object.keys(result.body.results[0].scores);
+        return null;
+      }
+      if (result.status === 400 && result.body && typeof result.body.index === "number") {
+        job.answers[pending[result.body.index]] = { error: result.body.error };
+        pending.splice(result.body.index, 1);
+        continue;
+      }
+      return failed(result);
+    }
+    return null;
+  }
+
+  async function proceed() {
+    errorBox.hidden = retry.hidden = true;
+    start.disabled = true;
+    const total = table.rows.length;
+    progress.max = total;
+    while (job.next * chunkSize < total) {
+      const problem = await tagChunk(job.next * chunkSize);
+      if (problem) {
+        errorBox.textContent = "第 " + (job.next * chunkSize + 1) + " 行起的一批没有完成：" + problem + " 已完成的行都保留着。";
+        errorBox.hidden = retry.hidden = false;
+        start.disabled = false;
+        return;
+      }
+      job.next += 1;
+      const done = Math.min(job.next * chunkSize, total);
+      progress.value = done;
+      progressText.textContent = "已分析 " + done + " / " + total + " 行";
+    }
+    start.disabled = false;
+    draw();
+  }
+
+  function drawBars(canvas, bars) {  // bars: [{name, value, color}], value in [0, 1]
+    const context = canvas.getContext("2d");
+    const width = canvas.width, height = canvas.height, slot = width / Math.max(bars.length, 1);
+    context.clearRect(0, 0, width, height);
+    context.font = "11px sans-serif";
+    context.textAlign = "center";
+    bars.forEach(function (bar, at) {
+      const barHeight = Math.round(bar.value * (height - 34));
+      context.fillStyle = bar.color;
+      context.fillRect(at * slot + slot * 0.15, height - 18 - barHeight, slot * 0.7, barHeight);
+      context.fillStyle = "#1f2328";
+      context.fillText(bar.name, at * slot + slot / 2, height - 5);
+      context.fillText(Math.round(bar.value * 1000) / 10 + "%", at * slot + slot / 2, height - 22 - barHeight);
+    });
+  }
+
+  function colorOf(label) {
+    const answer = job.answers.find(function (a) { return a && a.label === label; });
+    return { Positive: "#2f9e66", Negative: "#d9534f", Neutral: "#8a8f98" }[answer && answer.sentiment] || "#5b7bd5";
+  }
+
+  function draw() {
+    const tagged = job.answers.filter(function (a) { return a && !a.error; });
+    const skipped = job.answers.length - tagged.length;
+    $("bulk-summary").textContent = "共 " + job.answers.length + " 行：已分析 " + tagged.length + " 行" + (skipped ? "，" + skipped + " 行无法分析（见“结果”列）" : "") + "。";
+    drawBars($("bulk-share"), job.labels.map(function (label) {
+      const count = tagged.filter(function (a) { return a.label === label; }).length;
+      return { name: label, value: tagged.length ? count / tagged.length : 0, color: colorOf(label) };
+    }));
+    const bins = new Array(10).fill(0);  // confidence 0–10% … 90–100%
+    tagged.forEach(function (a) { bins[Math.min(9, Math.floor(a.confidence * 10))] += 1; });
+    drawBars($("bulk-histogram"), bins.map(function (count, at) {
+      return { name: at * 10 + "%", value: tagged.length ? count / tagged.length : 0, color: "#5b7bd5" };
+    }));
+    filter.replaceChildren(el("option", "", "全部"));
+    filter.options[0].value = "";
+    job.labels.concat(["无法分析"]).forEach(function (label) { const option = el("option", "", label); option.value = label; filter.appendChild(option); });
+    results.hidden = false;
+    drawTable();
+  }
+
+  function drawTable() {
+    let order = job.answers.map(function (_, at) { return at; }).filter(function (at) {
+      const a = job.answers[at];
+      return !filter.value || (filter.value === "无法分析" ? a.error : a.label === filter.value);
+    });
+    if (sortByConfidence) order.sort(function (x, y) { return (job.answers[y].confidence || 0) - (job.answers[x].confidence || 0); });
+    tbody.replaceChildren();
+    order.slice(0, SHOWN).forEach(function (at) {
+      const a = job.answers[at], row = el("tr", a.error ? "skipped" : (a.sentiment || ""));
+      row.appendChild(el("td", "", String(at + 1)));
+      row.appendChild(el("td", "text", String(table.rows[at][job.column] == null ? "" : table.rows[at][job.column])));
+      row.appendChild(el("td", "", a.error ? a.error : a.label));
+      row.appendChild(el("td", "", a.error ? "" : window.ui.percentOf(a.confidence) + "%"));
+      tbody.appendChild(row);
+    });
+    $("bulk-shown").textContent = order.length > SHOWN ? "显示前 " + SHOWN + " 行（共 " + order.length + " 行）；下载可得全部。" : "共 " + order.length + " 行。";
+  }
+
+  filter.addEventListener("change", drawTable);
+  $("bulk-sort").addEventListener("click", function () {
+    sortByConfidence = !sortByConfidence;
+    $("bulk-sort").textContent = sortByConfidence ? "按原顺序" : "按置信度排序";
+    drawTable();
+  });
+
+  // The same columns as the file API and the CLI: label, polarity, confidence, score_<label>, error;
+  // all prefixed model_ when the file already has one of those names.
+  function output() {
+    let added = ["label", "polarity", "confidence"].concat(job.labels.map(function (l) { return "score_" + l; }), ["error"]);
+    if (added.some(function (name) { return table.columns.includes(name); })) added = added.map(function (name) { return "model_" + name; });
+    const rows = table.rows.map(function (row, at) {
+      const a = job.answers[at];
+      const base = table.columns.map(function (name) { return row[name] == null ? "" : row[name]; });
+      if (a.error) return base.concat(added.map(function (_, k) { return k === added.length - 1 ? a.error : ""; }));
+      return base.concat([a.label, a.sentiment || "", a.confidence], job.labels.map(function (l) { return a.scores[l]; }), [""]);
+    });
+    return { columns: table.columns.concat(added), rows: rows };
+  }
+
+  function csvCell(value) {
+    const text = String(value);
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  function save(blob, name) {
+    const link = el("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  }
+
+  $("bulk-download").addEventListener("click", async function () {
+    const out = output(), stem = table.name.replace(/\.[^.]*$/, "") || "reviews";
+    if (table.format === "xlsx") {
+      const response = await fetch(root.dataset.workbook, { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: stem + ".xlsx", columns: out.columns, rows: out.rows }) }).catch(function () { return null; });
+      if (response && response.ok) { save(await response.blob(), stem + ".tagged.xlsx"); return; }
+      errorBox.textContent = "无法生成 Excel 文件，请稍后再试。";
+      errorBox.hidden = false;
+      return;
+    }
+    const text = [out.columns].concat(out.rows).map(function (row) { return row.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+    save(new Blob(["\ufeff" + text], { type: "text/csv;charset=utf-8" }), stem + ".tagged.csv");
+  });
+})();

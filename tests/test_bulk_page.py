@@ -1,0 +1,102 @@
+"""The 批量分析 view in a real headless Chromium against a real Gunicorn: files in, chart and table, file out."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from test_page import browser, open_page  # noqa: F401  (browser is a fixture)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+REVIEWS = ["这个东西真心很赞", "质量太差了，再也不买了", "", "送餐很快，味道也不错", "<b>客服</b>态度冷淡，等了一个小时"]
+
+
+@pytest.fixture()
+def bulk(browser, live_server):  # noqa: F811
+    for page in open_page(browser, live_server):
+        page.click("#tab-bulk")
+        yield page
+
+
+def analyse(page, path):
+    page.set_input_files("#bulk-file", str(path))
+    expect(page.locator("#bulk-file-note")).to_contain_text(f"共 {len(REVIEWS)} 行")
+    expect(page.locator("#bulk-column")).to_have_value("评论")
+    page.click("#bulk-start")
+    expect(page.locator("#bulk-results")).to_be_visible()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_a_csv_comes_back_with_every_row_chart_and_table(bulk, tmp_path, encoding):
+    page = bulk
+    source = tmp_path / "店铺评论.csv"
+    source.write_bytes(("id,评论\r\n" + "".join(f"{at},{text}\r\n" for at, text in enumerate(REVIEWS))).encode(encoding))
+    analyse(page, source)
+    expect(page.locator("#bulk-summary")).to_contain_text("共 5 行：已分析 4 行，1 行无法分析")
+    expect(page.locator("#bulk-table tbody tr")).to_have_count(5)
+    expect(page.locator("#bulk-table tbody tr").nth(4).locator("td.text")).to_have_text(REVIEWS[4])  # not HTML
+    assert page.locator("#bulk-share").is_visible() and page.locator("#bulk-histogram").is_visible()
+    drawn = page.evaluate("() => Array.from(document.getElementById('bulk-share').getContext('2d')"
+                          ".getImageData(0, 0, 320, 150).data).some(v => v !== 0)")
+    assert drawn, "the share chart is empty"
+    page.select_option("#bulk-filter", "正面")
+    expect(page.locator("#bulk-table tbody tr")).to_have_count(2)
+    page.select_option("#bulk-filter", "")
+    with page.expect_download() as download:
+        page.click("#bulk-download")
+    saved = download.value
+    assert saved.suggested_filename == "店铺评论.tagged.csv"
+    data = open(saved.path(), "rb").read()
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["评论"] for r in rows] == REVIEWS and [r["id"] for r in rows] == ["0", "1", "2", "3", "4"]
+    assert [r["label"] for r in rows] == ["正面", "负面", "", "正面", "负面"] and rows[2]["error"] == "空文本"
+    assert list(rows[0])[2:] == ["label", "polarity", "confidence", "score_负面", "score_正面", "error"]
+
+
+def test_xlsx_in_xlsx_out_and_pasted_lines(bulk, tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    page = bulk
+    book = Workbook()
+    book.active.append(["评论", "label"])
+    for text in REVIEWS:
+        book.active.append([text or None, "x"])
+    book.save(tmp_path / "reviews.xlsx")
+    analyse(page, tmp_path / "reviews.xlsx")
+    with page.expect_download() as download:
+        page.click("#bulk-download")
+    assert download.value.suggested_filename == "reviews.tagged.xlsx"
+    values = list(load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active.iter_rows(values_only=True))
+    assert len(values) == 6 and values[0][:3] == ("评论", "label", "model_label")
+    assert [row[2] for row in values[1:]] == ["正面", "负面", None, "正面", "负面"]
+    page.set_input_files("#bulk-file", [])
+    page.fill("#bulk-lines", "好评\n\n太差了")
+    page.click("#bulk-start")
+    expect(page.locator("#bulk-summary")).to_contain_text("共 2 行：已分析 2 行")
+
+
+def test_a_failed_chunk_is_shown_and_retried_without_losing_rows(bulk, live_server, tmp_path):
+    page = bulk
+    source = tmp_path / "many.csv"
+    source.write_text("评论\n" + "".join(f"第{at}条很好吃\n" for at in range(150)), encoding="utf-8")
+    page.set_input_files("#bulk-file", str(source))
+    expect(page.locator("#bulk-file-note")).to_contain_text("共 150 行")
+    calls = {"n": 0}
+
+    def second_call_fails(route):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            route.fulfill(status=503, content_type="application/json", body='{"error": "模型还在加载，请稍后再试。", "code": "model_not_ready"}')
+        else:
+            route.continue_()
+
+    page.route(live_server.url + "/api/sentiment", second_call_fails)
+    page.click("#bulk-start")
+    expect(page.locator("#bulk-error")).to_contain_text("第 65 行起的一批没有完成：模型还在加载")
+    expect(page.locator("#bulk-progress-text")).to_have_text("已分析 64 / 150 行")
+    page.click("#bulk-retry")
+    expect(page.locator("#bulk-summary")).to_contain_text("共 150 行：已分析 150 行")
+    assert calls["n"] == 4  # chunk 1, the failed chunk 2, chunk 2 again, chunk 3: nothing done twice
