@@ -150,6 +150,16 @@ def tag(args: argparse.Namespace) -> int:
             return 2
         trim_partial(args.output, out_kind)
         done = count_rows(args.output, out_kind)
+    classifier = None
+    if args.classifier:
+        from sentiment.models.custom.store import ClassifierStore, InvalidName, UnknownClassifier
+
+        try:
+            classifier = ClassifierStore(Path(config["SENTIMENT_DATA_DIR"])).get(args.classifier)
+        except (UnknownClassifier, InvalidName):
+            print(f"error: no classifier named {args.classifier!r} in {config['SENTIMENT_DATA_DIR']}; "
+                  "teach one with `python -m sentiment teach`", file=sys.stderr)
+            return 2
     try:
         source = sys.stdin.buffer if str(args.input) == "-" else open(args.input, "rb")
     except OSError as error:
@@ -163,7 +173,7 @@ def tag(args: argparse.Namespace) -> int:
     try:
         writer = TableWriter(sink, out_kind, header=not done)
         with tqdm(unit="row", initial=done, file=sys.stderr, disable=None, desc="tagging") as bar:
-            for row in Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch).tag(
+            for row in Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch, classifier).tag(
                     rows, start=done + 1, progress=bar.update):
                 writer.write(row)
         writer.close()
@@ -244,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--column", help="the text column (default: the first of text, review, content, 文本, 评论, 内容)")
     g.add_argument("--format", choices=("csv", "tsv", "jsonl", "xlsx"), help="output format (default: the output's suffix, else the input's)")
     g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
+    g.add_argument("--classifier", help="also add the columns of this taught classifier")
     g.add_argument("--resume", action="store_true", help="continue a partial output instead of starting again")
     g.add_argument("--batch", type=int, default=256, help="rows per model pass (default 256)")
     g.set_defaults(run=tag)

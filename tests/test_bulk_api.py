@@ -108,3 +108,19 @@ def test_the_page_reads_a_table_and_gets_a_workbook_back(client):
 
     values = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert values == [("评论", "label"), ("好", "正面"), ("差", "负面")]
+
+
+def test_a_taught_classifier_adds_its_own_columns(tmp_path):
+    from test_custom_api import examples
+
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_ZERO_SHOT_MODEL": NO_ZERO_SHOT,
+                      "SENTIMENT_DATA_DIR": str(tmp_path)})
+    client = app.test_client()
+    assert client.post("/api/classifiers", json={"name": "路由", "examples": examples()}).status_code == 201
+    data = "评论\n快递三天才到，太慢了\n\n质量太差，穿一次就破了\n".encode()
+    rows = rows_of(upload(client, data, "r.csv", classifier="路由"))
+    assert [r["路由_label"] for r in rows] == ["物流问题", "", "商品质量"]
+    assert {"路由_confidence", "路由_score_物流问题", "路由_score_商品质量", "路由_score_售后体验"} <= set(rows[0])
+    assert rows[1]["error"].startswith("empty_text") and rows[0]["label"] == "负面"
+    response = upload(client, data, "r.csv", classifier="nobody")
+    assert response.status_code == 404 and response.get_json()["code"] == "unknown_classifier"

@@ -4,7 +4,8 @@ Rows stream (a 1,000,000-row CSV never sits in memory): readers yield one dict p
 file's own columns in order, writers take dicts. CSV and TSV are read as UTF-8 (with or without the
 BOM that Excel writes) or, when the start of the file is not UTF-8, as GB18030 (Excel's GBK);
 CSV goes out as UTF-8 with a BOM so that Excel shows the Chinese. A TXT file is one text per line,
-in a column named ``text``.
+in a column named ``text`` (blank lines are not rows); in a one-column CSV a blank line is a row
+with an empty text, as Excel writes one.
 """
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def _delimited(stream: IO[str], delimiter: str) -> Iterator[dict]:
         raise TableError("第一行是表头，不能为空。")
     try:
         for row in reader:
-            if row:
+            if row or len(header) == 1:  # one column: a blank line is a row whose text is empty
                 yield {name: (row[at] if at < len(row) else "") for at, name in enumerate(header)}
     except (csv.Error, UnicodeDecodeError) as error:
         raise TableError(f"第 {reader.line_num} 行无法读取：{error}") from None

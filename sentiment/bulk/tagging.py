@@ -4,12 +4,15 @@ Output columns: ``label``, ``polarity`` (Positive/Negative/Neutral, empty where 
 ``confidence``, one ``score_<label>`` per label of the model, and ``error``: a row whose text the
 model cannot read (empty, unreadable) keeps its place with the reason there instead of being dropped.
 If the input already has one of these column names, every added column is prefixed ``model_``.
+A taught classifier can add a second set: ``<name>_label``, ``<name>_confidence`` and one
+``<name>_score_<label>`` per label of its own.
 """
 from __future__ import annotations
 
 from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
+from sentiment.models.custom.taught import TaughtClassifier
 from sentiment.models.service import SentimentService
 from sentiment.models.texts import InvalidText, check_text
 
@@ -48,8 +51,26 @@ def added_columns(labels: Sequence[str], existing: Iterable[str]) -> dict[str, s
 
 
 class Tagger:
-    def __init__(self, service: SentimentService, column: str | None, max_chars: int, batch_size: int = 256):
+    def __init__(self, service: SentimentService, column: str | None, max_chars: int, batch_size: int = 256,
+                 classifier: TaughtClassifier | None = None):
         self.service, self.column, self.max_chars, self.batch_size = service, column, max_chars, batch_size
+        self.classifier = classifier
+
+    def _taught(self, readable: list[str]) -> Iterator[dict]:
+        """The taught classifier's columns for each readable text, or nothing without one."""
+        if self.classifier is None:
+            return iter([{}] * len(readable))
+        name = self.classifier.name
+        return iter([{f"{name}_label": p.label, f"{name}_confidence": round(p.scores[p.label], 4),
+                      **{f"{name}_score_{label}": round(p.scores[label], 4) for label in self.classifier.labels}}
+                     for p in self.classifier.predict(readable)])
+
+    def _taught_blank(self) -> dict:
+        if self.classifier is None:
+            return {}
+        name = self.classifier.name
+        return {f"{name}_label": "", f"{name}_confidence": "",
+                **{f"{name}_score_{label}": "" for label in self.classifier.labels}}
 
     def _checked(self, row: dict, column: str, number: int) -> tuple[str | None, str]:
         """(the text to read, or None, and why not)."""
@@ -74,10 +95,12 @@ class Tagger:
             checked = [self._checked(row, column, number + at) for at, row in enumerate(batch)]
             readable = [text for text, _ in checked if text is not None]
             answers = iter(self.service.analyse(readable) if readable else [])
+            taught = self._taught(readable)
             for row, (text, problem) in zip(batch, checked):
                 added = {name: "" for name in names.values()}
                 if text is None:
                     added[names["error"]] = problem
+                    added.update(self._taught_blank())
                 else:
                     answer = next(answers)
                     added[names["label"]] = answer["label"]
@@ -85,6 +108,7 @@ class Tagger:
                     added[names["confidence"]] = answer["confidence"]
                     for label in labels:
                         added[names[f"score:{label}"]] = round(answer["scores"][label], 4)
+                    added.update(next(taught))
                 yield {**row, **added}
             number += len(batch)
             if progress:

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, read_rows
 from sentiment.bulk.tagging import MissingColumn, Tagger
+from sentiment.models.custom.store import InvalidName, UnknownClassifier
 from sentiment.web.errors import ApiError
 from sentiment.web.validation import json_body
 
@@ -65,7 +66,15 @@ def tag_file():
     if out_kind not in OUTPUT_FORMATS:
         raise _bad("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
     service = current_app.extensions["sentiment_model"].get()
-    tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"])
+    classifier = None
+    if request.form.get("classifier"):
+        name = request.form["classifier"]
+        try:
+            classifier = current_app.extensions["classifiers"].get(name)
+        except (UnknownClassifier, InvalidName):
+            raise ApiError(404, "unknown_classifier", f"没有名为“{name}”的分类器。", classifier=name) from None
+    tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"],
+                    classifier=classifier)
     buffer = io.BytesIO()
     writer = TableWriter(buffer, out_kind)
     written = 0
