@@ -13,8 +13,10 @@
   const fileNote = $("bulk-file-note"), start = $("bulk-start"), run = $("bulk-run"), progress = $("bulk-progress");
   const progressText = $("bulk-progress-text"), errorBox = $("bulk-error"), retry = $("bulk-retry");
   const results = $("bulk-results"), filter = $("bulk-filter"), tbody = document.querySelector("#bulk-table tbody");
+  const classifierRow = $("bulk-classifier-row"), classifierSelect = $("bulk-classifier");
   let table = null;  // {name, format, columns, rows}
-  let job = null;  // {column, answers: [], labels: [], next: chunk index}
+  let job = null;  // {column, answers: [], labels: [], next: chunk index, classifier: {name, labels} | null, extra: []}
+  let taught = [];  // the taught classifiers, from /api/classifiers
   let sortByConfidence = false;
 
   async function json(url, options) {
@@ -29,6 +31,19 @@
   }
 
   function failed(result) { return (result.body && result.body.error) || ("服务暂时不可用（" + result.status + "），请稍后再试。"); }
+
+  // Taught classifiers, offered as a second set of columns.
+  document.getElementById("tab-bulk").addEventListener("click", async function () {
+    const result = await json(root.dataset.classifiers);
+    if (!result.ok) return;
+    taught = result.body.classifiers;
+    const kept = classifierSelect.value;
+    classifierSelect.replaceChildren(el("option", "", "不加"));
+    classifierSelect.options[0].value = "";
+    taught.forEach(function (item) { const option = el("option", "", item.name + "（" + item.labels.join(" / ") + "）"); option.value = item.name; classifierSelect.appendChild(option); });
+    classifierSelect.value = taught.some(function (item) { return item.name === kept; }) ? kept : "";
+    classifierRow.hidden = !taught.length;
+  });
 
   fileInput.addEventListener("change", async function () {
     table = null;
@@ -58,7 +73,9 @@
     const source = fileInput.files.length ? table : pastedTable();
     if (!source) { fileNote.className = "error"; fileNote.textContent = fileInput.files.length ? "文件还没有读好。" : "请上传文件，或粘贴多行文本。"; return; }
     table = source;
-    job = { column: fileInput.files.length ? columnSelect.value : "text", answers: new Array(table.rows.length).fill(null), labels: [], next: 0 };
+    const chosen = taught.find(function (item) { return item.name === classifierSelect.value; }) || null;
+    job = { column: fileInput.files.length ? columnSelect.value : "text", answers: new Array(table.rows.length).fill(null),
+            labels: [], next: 0, classifier: chosen, extra: new Array(table.rows.length).fill(null) };
     results.hidden = true;
     run.hidden = false;
     proceed();
@@ -79,6 +96,12 @@
       const result = await json(root.dataset.api, { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ texts: pending.map(function (at) { return String(table.rows[at][job.column]); }) }) });
       if (result.ok) {
+        if (job.classifier) {  // the same texts, which the API has just read: only the service can fail now
+          const extra = await json(root.dataset.classify, { method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ texts: pending.map(function (at) { return String(table.rows[at][job.column]); }), classifier: job.classifier.name }) });
+          if (!extra.ok) return failed(extra);
+          extra.body.results.forEach(function (answer, k) { job.extra[pending[k]] = answer; });
+        }
         result.body.results.forEach(function (answer, k) { job.answers[pending[k]] = answer; });
         if (!job.labels.length && result.body.results.length) job.labels = Object.keys(result.body.results[0].scores);
         return null;
@@ -149,6 +172,7 @@
     drawBars($("bulk-histogram"), bins.map(function (count, at) {
       return { name: at * 10 + "%", value: tagged.length ? count / tagged.length : 0, color: "#5b7bd5" };
     }));
+    $("bulk-extra-head").hidden = !job.classifier;
     filter.replaceChildren(el("option", "", "全部"));
     filter.options[0].value = "";
     job.labels.concat(["无法分析"]).forEach(function (label) { const option = el("option", "", label); option.value = label; filter.appendChild(option); });
@@ -169,6 +193,8 @@
       row.appendChild(el("td", "text", String(table.rows[at][job.column] == null ? "" : table.rows[at][job.column])));
       row.appendChild(el("td", "", a.error ? a.error : a.label));
       row.appendChild(el("td", "", a.error ? "" : window.ui.percentOf(a.confidence) + "%"));
+      const extra = job.extra[at];
+      if (job.classifier) row.appendChild(el("td", "", extra ? extra.label + " " + window.ui.percentOf(extra.scores[extra.label]) + "%" : ""));
       tbody.appendChild(row);
     });
     $("bulk-shown").textContent = order.length > SHOWN ? "显示前 " + SHOWN + " 行（共 " + order.length + " 行）；下载可得全部。" : "共 " + order.length + " 行。";
@@ -186,13 +212,18 @@
   function output() {
     let added = ["label", "polarity", "confidence"].concat(job.labels.map(function (l) { return "score_" + l; }), ["error"]);
     if (added.some(function (name) { return table.columns.includes(name); })) added = added.map(function (name) { return "model_" + name; });
+    // A taught classifier's set, as the file API and the CLI name it: NAME_label, NAME_confidence, NAME_score_<label>.
+    const c = job.classifier;
+    const second = c ? [c.name + "_label", c.name + "_confidence"].concat(c.labels.map(function (l) { return c.name + "_score_" + l; })) : [];
     const rows = table.rows.map(function (row, at) {
-      const a = job.answers[at];
+      const a = job.answers[at], x = job.extra[at];
       const base = table.columns.map(function (name) { return row[name] == null ? "" : row[name]; });
-      if (a.error) return base.concat(added.map(function (_, k) { return k === added.length - 1 ? a.error : ""; }));
-      return base.concat([a.label, a.sentiment || "", a.confidence], job.labels.map(function (l) { return a.scores[l]; }), [""]);
+      const more = !c ? [] : !x ? second.map(function () { return ""; })
+        : [x.label, Math.round(x.scores[x.label] * 10000) / 10000].concat(c.labels.map(function (l) { return Math.round(x.scores[l] * 10000) / 10000; }));
+      if (a.error) return base.concat(added.map(function (_, k) { return k === added.length - 1 ? a.error : ""; }), more);
+      return base.concat([a.label, a.sentiment || "", a.confidence], job.labels.map(function (l) { return a.scores[l]; }), [""], more);
     });
-    return { columns: table.columns.concat(added), rows: rows };
+    return { columns: table.columns.concat(added, second), rows: rows };
   }
 
   function csvCell(value) {

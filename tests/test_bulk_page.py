@@ -100,3 +100,28 @@ def test_a_failed_chunk_is_shown_and_retried_without_losing_rows(bulk, live_serv
     page.click("#bulk-retry")
     expect(page.locator("#bulk-summary")).to_contain_text("共 150 行：已分析 150 行")
     assert calls["n"] == 4  # chunk 1, the failed chunk 2, chunk 2 again, chunk 3: nothing done twice
+
+
+def test_a_taught_classifier_adds_a_second_set_of_columns(bulk, live_server, tmp_path):
+    import json
+    import urllib.request
+
+    from test_custom_api import examples
+
+    request = urllib.request.Request(live_server.url + "/api/classifiers", method="POST",
+                                     data=json.dumps({"name": "批量路由", "examples": examples(), "replace": True}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request).close()
+    page = bulk
+    page.click("#tab-chat")
+    page.click("#tab-bulk")  # the list of classifiers is read when the tab opens
+    expect(page.locator("#bulk-classifier-row")).to_be_visible()
+    page.select_option("#bulk-classifier", "批量路由")
+    page.fill("#bulk-lines", "快递三天才到，太慢了\n质量太差，穿一次就破了")
+    page.click("#bulk-start")
+    expect(page.locator("#bulk-table tbody tr").nth(0).locator("td").nth(4)).to_contain_text("物流问题")
+    with page.expect_download() as download:
+        page.click("#bulk-download")
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), "rb").read().decode("utf-8-sig"))))
+    assert [r["批量路由_label"] for r in rows] == ["物流问题", "商品质量"]
+    assert {"批量路由_confidence", "批量路由_score_物流问题"} <= set(rows[0])
