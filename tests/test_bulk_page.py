@@ -72,6 +72,12 @@ def test_xlsx_in_xlsx_out_and_pasted_lines(bulk, tmp_path):
     values = list(load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active.iter_rows(values_only=True))
     assert len(values) == 6 and values[0][:3] == ("评论", "label", "model_label")
     assert [row[2] for row in values[1:]] == ["正面", "负面", None, "正面", "负面"]
+    (tmp_path / "lines.txt").write_text("好评\n太差了\n", encoding="utf-8")
+    page.set_input_files("#bulk-file", str(tmp_path / "lines.txt"))
+    expect(page.locator("#bulk-column")).to_have_value("text")
+    page.click("#bulk-start")
+    expect(page.locator("#bulk-summary")).to_contain_text("共 2 行：已分析 2 行")
+    expect(page.locator("#bulk-table tbody tr").nth(1).locator("td").nth(2)).to_have_text("负面")
     page.set_input_files("#bulk-file", [])
     page.fill("#bulk-lines", "好评\n\n太差了")
     page.click("#bulk-start")

@@ -60,3 +60,29 @@ def test_a_missing_column_is_one_clear_line(tmp_path):
     source.write_text("id,正文\n1,好\n", encoding="utf-8")
     result = run("tag", str(source), "--column", "review")
     assert result.returncode == 2 and "没有名为“review”的列" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_killed_halfway_then_resumed_gives_the_same_file(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    source, whole, partial = tmp_path / "reviews.csv", tmp_path / "whole.csv", tmp_path / "partial.csv"
+    write_reviews(source, 60_000)
+    assert run("tag", str(source), "-o", str(whole)).returncode == 0
+    env = {**os.environ, "SENTIMENT_MODEL": "bundled-lite"}
+    process = subprocess.Popen([sys.executable, "-m", "sentiment", "tag", str(source), "-o", str(partial)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while (not partial.exists() or partial.stat().st_size < 200_000) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert 0 < partial.stat().st_size < whole.stat().st_size, "the kill must land halfway"
+    result = run("tag", str(source), "-o", str(partial), "--resume")
+    assert result.returncode == 0, result.stderr
+    assert partial.read_bytes() == whole.read_bytes()
