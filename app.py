@@ -16,7 +16,8 @@ from sentiment.config import PROJECT_ROOT, from_env, validate
 from sentiment.models.custom.store import ClassifierStore
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
 from sentiment.models.model_slot import ModelSlot
-from sentiment.web import api, bulk, custom, page
+from sentiment.jobs import embedded
+from sentiment.web import api, bulk, custom, jobs, page
 from sentiment.web.errors import register_error_handlers
 
 
@@ -50,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(bulk.bp)
+    app.register_blueprint(jobs.bp)
     app.register_blueprint(custom.bp)
     app.register_blueprint(page.bp)
     app.extensions["classifiers"] = ClassifierStore(app.config["SENTIMENT_DATA_DIR"])
@@ -62,6 +64,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         slot.load_in_background(app.config)
     else:
         slot.load(app.config)
+    app.extensions["jobs"], app.extensions["job_engine"] = embedded.for_service(
+        app.config, slot, app.extensions["classifiers"])
     return app
 
 

@@ -96,6 +96,12 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     # size, and rows per file (the answer comes back in the same request; the CLI has no limit).
     "SENTIMENT_MAX_FILE_BYTES": (20 * 1024 * 1024, int, _whole(1)),
     "SENTIMENT_MAX_FILE_ROWS": (50000, int, _whole(1)),
+    # Jobs (POST /api/jobs): rows per chunk of work, the most rows and bytes one job takes, and how
+    # long finished jobs and their files are kept.
+    "SENTIMENT_JOB_CHUNK_ROWS": (1000, int, _whole(1)),
+    "SENTIMENT_JOB_MAX_ROWS": (5_000_000, int, _whole(1)),
+    "SENTIMENT_JOB_MAX_BYTES": (200 * 1024 * 1024, int, _whole(1)),
+    "SENTIMENT_JOB_TTL_HOURS": (72.0, float, _optional(lambda value: None if value > 0 else "must be above 0")),
 }
 
 

@@ -26,9 +26,9 @@ def _bad(code: str, message: str, **extra: object) -> ApiError:
     return ApiError(400, code, message, **extra)
 
 
-def _upload() -> tuple[Iterator[dict], str, str]:
-    """(rows, format, file name) of the request's ``file``, after the larger upload limit is applied."""
-    request.max_content_length = current_app.config["SENTIMENT_MAX_FILE_BYTES"]
+def read_upload(max_bytes: int) -> tuple[Iterator[dict], str, str]:
+    """(rows, format, file name) of the request's ``file``, after the upload limit is applied."""
+    request.max_content_length = max_bytes
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise _bad("missing_file", "请上传一个文件（字段名 file）：CSV、TSV、TXT、JSONL 或 XLSX。")
@@ -61,7 +61,7 @@ def _attachment(buffer: io.BytesIO, kind: str, name: str) -> Response:
 
 @bp.post("/api/sentiment/file")
 def tag_file():
-    rows, kind, name = _upload()
+    rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
     out_kind = request.form.get("format") or ("xlsx" if kind == "xlsx" else "csv")
     if out_kind not in OUTPUT_FORMATS:
         raise _bad("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
@@ -95,7 +95,7 @@ def tag_file():
 @bp.post("/api/table")
 def read_table():
     """The upload's columns and rows as JSON, for the page to tag in chunks."""
-    rows, kind, name = _upload()
+    rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
     try:
         table = [{key: ("" if value is None else str(value)) for key, value in row.items()} for row in _limited(rows)]
     except TableError as error:
