@@ -16,7 +16,7 @@ from sentiment.config import PROJECT_ROOT, from_env, validate
 from sentiment.models.custom.store import ClassifierStore
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
 from sentiment.models.model_slot import ModelSlot
-from sentiment.jobs import embedded
+from sentiment.jobs import engines
 from sentiment.web import api, bulk, custom, jobs, page
 from sentiment.web.errors import register_error_handlers
 
@@ -64,7 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         slot.load_in_background(app.config)
     else:
         slot.load(app.config)
-    app.extensions["jobs"], app.extensions["job_engine"] = embedded.for_service(
+    app.extensions["jobs"], app.extensions["job_engine"] = engines.for_service(
         app.config, slot, app.extensions["classifiers"])
     return app
 

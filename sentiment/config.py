@@ -101,6 +101,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     "SENTIMENT_JOB_CHUNK_ROWS": (1000, int, _whole(1)),
     "SENTIMENT_JOB_MAX_ROWS": (5_000_000, int, _whole(1)),
     "SENTIMENT_JOB_MAX_BYTES": (200 * 1024 * 1024, int, _whole(1)),
+    # Scale-out: jobs go through Celery with this Redis as broker and result store (empty: embedded
+    # engine); a chunk not back within the timeout is sent again (a broker restarted without its queue).
+    "SENTIMENT_BROKER_URL": ("", str.strip, _anything),
+    "SENTIMENT_JOB_CHUNK_TIMEOUT": (600.0, float, _optional(lambda value: None if value > 0 else "must be above 0")),
     "SENTIMENT_JOB_TTL_HOURS": (72.0, float, _optional(lambda value: None if value > 0 else "must be above 0")),
 }
 

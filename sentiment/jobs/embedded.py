@@ -12,12 +12,9 @@ import threading
 import time
 from typing import Callable
 
-from typing import Any, Mapping
 
 from sentiment.bulk.tagging import Tagger
 from sentiment.jobs.store import JobStore
-from sentiment.models.custom.store import ClassifierStore
-from sentiment.models.model_slot import ModelSlot
 
 log = logging.getLogger("sentiment")
 
@@ -61,18 +58,3 @@ class EmbeddedEngine:
             if not self.work_once():
                 time.sleep(self.idle_seconds)
 
-
-def for_service(config: Mapping[str, Any], slot: ModelSlot, classifiers: ClassifierStore) -> tuple[JobStore, EmbeddedEngine]:
-    """The job store under SENTIMENT_DATA_DIR and an engine that tags with this process's model. The
-    engine starts with the first job this process takes, or at once when jobs were left unfinished."""
-    store = JobStore(config["SENTIMENT_DATA_DIR"])
-    store.expire(config["SENTIMENT_JOB_TTL_HOURS"] * 3600)
-
-    def tagger_for(options: dict) -> Tagger:
-        classifier = classifiers.get(options["classifier"]) if options.get("classifier") else None
-        return Tagger(slot.get(), options["column"], config["SENTIMENT_MAX_CHARS"], classifier=classifier)
-
-    engine = EmbeddedEngine(store, tagger_for, ready=lambda: slot.loaded is not None)
-    if store.pending():
-        engine.ensure_started()
-    return store, engine

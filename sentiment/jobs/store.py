@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     options TEXT NOT NULL, error TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
     job TEXT NOT NULL, number INTEGER NOT NULL, state TEXT NOT NULL, rows INTEGER NOT NULL,
-    owner INTEGER, claimed REAL, PRIMARY KEY (job, number));
+    owner INTEGER, claimed REAL, task TEXT, sent REAL, PRIMARY KEY (job, number));
 CREATE INDEX IF NOT EXISTS queued_chunks ON chunks (state, job, number);
 """
 
@@ -105,6 +105,24 @@ class JobStore:
                        (time.time(), row["job"]))
             db.execute("COMMIT")
         return row["job"], row["number"], json.loads(row["options"])
+
+    def sent(self, job: str, number: int, task: str) -> None:
+        """The chunk went to the queue as that task (scale-out engine)."""
+        with self._db() as db:
+            db.execute("UPDATE chunks SET task = ?, sent = ? WHERE job = ? AND number = ?", (task, time.time(), job, number))
+
+    def in_flight(self) -> list[tuple[str, int, str, float]]:
+        """(job, chunk, task id, when sent) of every chunk on the queue whose job still runs."""
+        with self._db() as db:
+            return [(row["job"], row["number"], row["task"], row["sent"]) for row in db.execute(
+                "SELECT c.job, c.number, c.task, c.sent FROM chunks c JOIN jobs j ON j.id = c.job "
+                "WHERE c.state = 'running' AND c.task IS NOT NULL AND j.state = 'running'")]
+
+    def requeue(self, job: str, number: int) -> None:
+        """Queue a chunk again whose task was lost (a broker restarted without its queue)."""
+        with self._db() as db:
+            db.execute("UPDATE chunks SET state = 'queued', owner = NULL, task = NULL WHERE job = ? AND number = ? "
+                       "AND state = 'running'", (job, number))
 
     def rows(self, job: str, number: int) -> Iterator[dict]:
         with open(self._file(job, "in", number), encoding="utf-8") as stream:

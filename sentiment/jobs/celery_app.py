@@ -1,0 +1,72 @@
+"""The Celery app for scale-out jobs: ``celery -A sentiment.jobs.celery_app worker --pool prefork``.
+
+Each worker child loads the model once, after the fork (``worker_process_init``): ModelScope pipelines
+hang when several threads of one process call them (modelscope#700), so children are processes, one
+inference at a time each. A task is one chunk of rows in, the same rows with the model's columns out,
+so a chunk done twice gives the same rows and the web service counts it once. Late acknowledgement
+and ``task_reject_on_worker_lost`` put a chunk back on the queue when its worker dies; a whole worker
+killed leaves its chunk unacknowledged until the visibility timeout, then another worker takes it.
+Workers read the same settings as the service (SENTIMENT_MODEL, SENTIMENT_DATA_DIR for taught
+classifiers, …) from their environment.
+"""
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from sentiment.bulk.tagging import Tagger
+from sentiment.config import from_env
+
+TASK = "sentiment.tag_chunk"
+
+
+def make_app(broker: str) -> Celery:
+    """A Celery app on this Redis (broker and result store), with the settings both sides need."""
+    app = Celery("sentiment", broker=broker, backend=broker)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_expires=24 * 3600,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        # Longer than any chunk takes; a chunk held by a worker that vanished is handed out again after it.
+        broker_transport_options={"visibility_timeout": float(os.environ.get("SENTIMENT_JOB_VISIBILITY_SECONDS", "600"))},
+        result_backend_transport_options={"retry_policy": {"timeout": 5.0}},
+    )
+    return app
+
+
+# The workers' app: `celery -A sentiment.jobs.celery_app worker` reads SENTIMENT_BROKER_URL.
+app = make_app(os.environ.get("SENTIMENT_BROKER_URL") or "redis://127.0.0.1:6379/0")
+_loaded: dict = {}
+
+
+@worker_process_init.connect
+def load_model(**_: object) -> None:
+    """This child's model, loaded once after the fork."""
+    from sentiment.models.backends import load_backend
+    from sentiment.models.service import SentimentService
+
+    config = from_env()
+    backend, _choice = load_backend(config)
+    _loaded.update(config=config, service=SentimentService.from_config(backend, config))
+
+
+@app.task(name=TASK)
+def tag_chunk(rows: list[dict], options: dict, first_row: int) -> list[dict]:
+    if not _loaded:
+        load_model()  # a pool without process init (solo, threads) loads on first use
+    config = _loaded["config"]
+    classifier = None
+    if options.get("classifier"):
+        from sentiment.models.custom.store import ClassifierStore
+
+        classifier = ClassifierStore(config["SENTIMENT_DATA_DIR"]).get(options["classifier"])
+    tagger = Tagger(_loaded["service"], options["column"], config["SENTIMENT_MAX_CHARS"], classifier=classifier)
+    return list(tagger.tag(rows, start=first_row))

@@ -1,0 +1,64 @@
+"""The scale-out job engine: chunks go to Celery workers through Redis; this process hands them out
+and collects their results into the job store, which the API reads exactly as in embedded mode.
+
+Job state stays in the service's SQLite (with each chunk's task id), so a restarted service goes on
+collecting. A chunk whose task has not finished within ``chunk_timeout`` seconds (a broker restarted
+without its queue, a task lost) is sent again; its output replaces any earlier one, so it counts once.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from sentiment.jobs.store import JobStore
+
+log = logging.getLogger("sentiment")
+
+
+class ScaleOutEngine:
+    def __init__(self, store: JobStore, broker: str, chunk_timeout: float, poll_seconds: float = 0.2):
+        from sentiment.jobs.celery_app import make_app
+
+        self.store, self.chunk_timeout, self.poll_seconds = store, chunk_timeout, poll_seconds
+        self.celery = make_app(broker)  # this service's own connection; tasks are sent by name
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def ensure_started(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="job-dispatcher", daemon=True)
+                self._thread.start()
+
+    def work_once(self) -> None:
+        """Send every queued chunk; collect every finished one; send again the ones lost."""
+        from sentiment.jobs.celery_app import TASK
+
+        while (claimed := self.store.claim()) is not None:
+            job, number, options = claimed
+            task = self.celery.send_task(TASK, (list(self.store.rows(job, number)), options,
+                                                number * options["chunk_rows"] + 1))
+            self.store.sent(job, number, task.id)
+        backend = self.celery.backend
+        for job, number, task, sent in self.store.in_flight():
+            # The stored state, read directly: an AsyncResult would also subscribe to a pub/sub channel
+            # shared by every thread, whose clean-up deadlocks once the broker has restarted.
+            meta = backend.get_task_meta(task)
+            if meta["status"] == "SUCCESS":
+                self.store.finish(job, number, meta["result"])
+                backend.forget(task)
+            elif meta["status"] == "FAILURE":
+                self.store.fail(job, f"chunk {number}: {meta['result']}")
+            elif time.time() - sent > self.chunk_timeout:
+                log.warning("jobs: chunk %d of %s not done after %.0f s; sending it again", number, job, self.chunk_timeout)
+                self.store.requeue(job, number)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.work_once()
+            except Exception as error:  # the broker away (restarting): say so, wait, try again
+                log.warning("jobs: broker unreachable (%s); retrying", error)
+                time.sleep(1.0)
+            time.sleep(self.poll_seconds)

@@ -1,0 +1,138 @@
+"""Scale-out jobs through a real Redis server and real Celery workers started here; nothing mocked.
+
+The web side is the service in this process with SENTIMENT_BROKER_URL set; the workers are
+``celery -A sentiment.jobs.celery_app worker --pool prefork`` processes on the bundled n-gram model.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from conftest import NO_ZERO_SHOT, ROOT, free_port
+from test_jobs import reviews_csv
+
+REDIS = shutil.which("redis-server")
+pytestmark = pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (apt-get install redis-server)")
+
+
+class Redis:
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+                    connection.sendall(b"PING\r\n")
+                    if connection.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def worker(redis: Redis, name: str, log: Path, data: Path) -> subprocess.Popen:
+    env = {**os.environ, "SENTIMENT_BROKER_URL": redis.url, "SENTIMENT_MODEL": "bundled-lite",
+           "SENTIMENT_DATA_DIR": str(data), "SENTIMENT_JOB_VISIBILITY_SECONDS": "4"}
+    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "sentiment.jobs.celery_app", "worker", "--pool",
+                             "prefork", "--concurrency", "1", "--loglevel", "INFO", "-n", f"{name}@%h",
+                             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                            cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL to the worker and its pool children: nothing is acknowledged or cleaned up."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+@pytest.fixture()
+def cluster(tmp_path):
+    redis = Redis(free_port())
+    redis.start()
+    workers: list[subprocess.Popen] = []
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_ZERO_SHOT_MODEL": NO_ZERO_SHOT,
+                      "SENTIMENT_DATA_DIR": str(tmp_path / "data"), "SENTIMENT_BROKER_URL": redis.url,
+                      "SENTIMENT_JOB_CHUNK_ROWS": 500, "SENTIMENT_JOB_CHUNK_TIMEOUT": 8.0})
+
+    def start(name: str) -> subprocess.Popen:
+        workers.append(worker(redis, name, tmp_path / f"{name}.log", tmp_path / "data"))
+        return workers[-1]
+
+    yield app.test_client(), start, redis, tmp_path
+    for process in workers:
+        kill(process)
+    redis.stop()
+
+
+def submit(client, rows: int) -> str:
+    response = client.post("/api/jobs", data={"file": (io.BytesIO(reviews_csv(rows)), "reviews.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()["id"]
+
+
+def finished(client, job: str, timeout: float = 120, on_progress=None) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/jobs/{job}").get_json()
+        if on_progress and status["rows_done"]:
+            on_progress = on_progress(status)
+        if status["state"] in ("done", "failed", "cancelled"):
+            return status
+        time.sleep(0.1)
+    raise TimeoutError(status)
+
+
+def every_row_in_order(client, status: dict, rows: int) -> None:
+    assert status["state"] == "done" and status["rows_done"] == rows, status
+    result = list(csv.DictReader(io.StringIO(client.get(status["result_url"]).data.decode("utf-8-sig"))))
+    assert [r["id"] for r in result] == [str(at) for at in range(rows)]
+    assert all(r["label"] in ("正面", "负面") or r["error"] for r in result)
+
+
+def test_two_workers_tag_a_job_with_every_row_once_in_order(cluster):
+    client, start, _, tmp_path = cluster
+    start("one"), start("two")
+    job = submit(client, 10_000)
+    every_row_in_order(client, finished(client, job), 10_000)
+    logs = [(tmp_path / f"{name}.log").read_text(errors="replace") for name in ("one", "two")]
+    assert all("sentiment.tag_chunk" in log for log in logs), "both workers took chunks"
+
+
+def test_a_worker_killed_mid_job_loses_no_row(cluster):
+    client, start, _, _ = cluster
+    doomed = start("doomed")
+    start("survivor")
+    job = submit(client, 20_000)
+
+    def kill_once(status):
+        kill(doomed)
+        return None  # only once
+
+    every_row_in_order(client, finished(client, job, on_progress=kill_once), 20_000)
+
