@@ -52,8 +52,18 @@ class JobStore:
         self.folder = Path(root) / "jobs"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / "jobs.sqlite3"
-        with self._db() as db:
-            db.executescript(SCHEMA)
+        # Gunicorn's workers open the same new database at the same moment; switching it to WAL (once,
+        # it persists in the file) needs it alone, and SQLite answers "locked" at once rather than wait.
+        for attempt in range(100):
+            try:
+                with self._db() as db:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.executescript(SCHEMA)
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -61,7 +71,6 @@ class JobStore:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.row_factory = sqlite3.Row
         try:
-            db.execute("PRAGMA journal_mode=WAL")
             yield db
         finally:
             db.close()
