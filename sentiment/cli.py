@@ -132,8 +132,63 @@ def teach(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tag_on_server(args: argparse.Namespace) -> int:
+    """Submit the file as a job to a running service, follow its progress, and save the result."""
+    import time
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    from tqdm import tqdm
+
+    base = args.server.rstrip("/")
+    boundary = uuid.uuid4().hex
+    fields = {"column": args.column, "format": args.format, "classifier": args.classifier}
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items() if value]
+    name = args.input.name if str(args.input) != "-" else f"stdin.{args.input_format or 'csv'}"
+    try:
+        data = sys.stdin.buffer.read() if str(args.input) == "-" else args.input.read_bytes()
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    body = b"".join(parts) + (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                              f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+
+    def call(path: str, payload: bytes | None = None) -> tuple[int, bytes]:
+        request = urllib.request.Request(base + path, data=payload, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    try:
+        status, answer = call("/api/jobs", body)
+        if status != 202:
+            print(f"error: {json.loads(answer).get('error', answer[:200])}", file=sys.stderr)
+            return 2
+        job = json.loads(answer)
+        with tqdm(total=job["rows_total"], unit="row", file=sys.stderr, disable=None, desc="job") as bar:
+            while job["state"] in ("queued", "running"):
+                time.sleep(0.5)
+                job = json.loads(call(f"/api/jobs/{job['id']}")[1])
+                bar.update(job["rows_done"] - bar.n)
+        if job["state"] != "done":
+            print(f"error: the job ended {job['state']}: {job.get('error') or ''}", file=sys.stderr)
+            return 2
+        status, result = call(f"/api/jobs/{job['id']}/result")
+    except (OSError, ValueError) as error:
+        print(f"error: cannot reach {base}: {error}", file=sys.stderr)
+        return 2
+    (sys.stdout.buffer.write(result) if args.output is None or str(args.output) == "-" else args.output.write_bytes(result))
+    return 0
+
+
 def tag(args: argparse.Namespace) -> int:
     """Add the model's columns to every row of a table, streaming, in batches; resumable."""
+    if args.server:
+        return _tag_on_server(args)
     from tqdm import tqdm
 
     from sentiment.bulk.tables import TableError, TableWriter, count_rows, format_of, read_rows, trim_partial
@@ -255,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--format", choices=("csv", "tsv", "jsonl", "xlsx"), help="output format (default: the output's suffix, else the input's)")
     g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
     g.add_argument("--classifier", help="also add the columns of this taught classifier")
+    g.add_argument("--server", help="run it as a job on this running service (e.g. http://127.0.0.1:7860) and wait")
     g.add_argument("--resume", action="store_true", help="continue a partial output instead of starting again")
     g.add_argument("--batch", type=int, default=256, help="rows per model pass (default 256)")
     g.set_defaults(run=tag)

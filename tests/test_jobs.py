@@ -167,3 +167,25 @@ def test_over_gunicorn_progress_moves_and_a_restart_mid_job_loses_no_row(tmp_pat
         assert status["rows_done"] == rows
     finally:
         restarted.stop()
+
+
+def test_the_cli_runs_a_job_on_a_running_service(tmp_path):
+    from conftest import Gunicorn
+    from test_cli import run
+
+    source = tmp_path / "reviews.csv"
+    source.write_bytes(reviews_csv(3000))
+    server = Gunicorn(tmp_path / "log.txt", SENTIMENT_MODEL="bundled-lite", SENTIMENT_ZERO_SHOT_MODEL=NO_ZERO_SHOT,
+                      WEB_CONCURRENCY="1", SENTIMENT_DATA_DIR=str(tmp_path / "data"), SENTIMENT_JOB_CHUNK_ROWS="500")
+    try:
+        server.wait_ready(workers=1)
+        result = run("tag", str(source), "-o", str(tmp_path / "out.csv"), "--server", server.url)
+        assert result.returncode == 0, result.stderr
+        local = run("tag", str(source), "-o", str(tmp_path / "local.csv"))
+        assert local.returncode == 0
+        assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+        (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+        refused = run("tag", str(tmp_path / "scan.pdf"), "--server", server.url)
+        assert refused.returncode == 2 and "只支持" in refused.stderr  # the service's own message
+    finally:
+        server.stop()
