@@ -98,7 +98,8 @@ def main() -> int:
              "| model | rows | embedded | Celery, 1 worker | Celery, 2 workers | 1 → 2 workers |", "|---|---|---|---|---|---|"]
     rates = {}
     try:
-        with tempfile.TemporaryDirectory() as folder:
+        # The apps' engine threads live on until the end and still poll their stores, so leave what they touch.
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
             folder = Path(folder)
             from sentiment.models.onnx_export import export
             from sentiment.models.structbert_dir import write_structbert_dir
