@@ -110,8 +110,8 @@ def export(args: argparse.Namespace) -> int:
 def teach(args: argparse.Namespace) -> int:
     """Teach a classifier from a labelled file into SENTIMENT_DATA_DIR, where the service finds it."""
     from sentiment.models.custom.store import ClassifierStore, InvalidName, check_name
-    from sentiment.models.custom.taught import InvalidExamples, check_examples, teach as run_teach
-    from sentiment.web.custom import LABEL_COLUMNS, TEXT_COLUMNS
+    from sentiment.models.custom.taught import check_examples, teach as run_teach
+    from sentiment.bulk.tagging import LABEL_COLUMNS, TEXT_COLUMNS
     from sentiment.web.labelled_file import read_labelled_rows
 
     config = from_env()

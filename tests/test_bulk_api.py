@@ -124,3 +124,13 @@ def test_a_taught_classifier_adds_its_own_columns(tmp_path):
     assert rows[1]["error"].startswith("empty_text") and rows[0]["label"] == "负面"
     response = upload(client, data, "r.csv", classifier="nobody")
     assert response.status_code == 404 and response.get_json()["code"] == "unknown_classifier"
+
+
+def test_control_characters_do_not_break_a_workbook_and_odd_cells_are_refused(client):
+    from openpyxl import load_workbook
+
+    response = upload(client, "review\n好\x01评\n".encode(), "a.csv", format="xlsx")
+    assert response.status_code == 200
+    assert list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))[1][0] == "好评"
+    response = client.post("/api/table/xlsx", json={"columns": ["a"], "rows": [[{"nested": 1}]]})
+    assert response.status_code == 400 and response.get_json()["code"] == "invalid_type"

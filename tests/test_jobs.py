@@ -189,3 +189,9 @@ def test_the_cli_runs_a_job_on_a_running_service(tmp_path):
         assert refused.returncode == 2 and "只支持" in refused.stderr  # the service's own message
     finally:
         server.stop()
+
+
+def test_a_text_that_is_not_a_string_is_named(tmp_path):
+    response = make_app(tmp_path).test_client().post("/api/jobs", json={"texts": ["好", 3]})
+    assert response.status_code == 400 and response.get_json()["code"] == "invalid_type"
+    assert response.get_json()["index"] == 1

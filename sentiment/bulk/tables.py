@@ -13,7 +13,6 @@ import codecs
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 from typing import IO, Iterator, Sequence
 
@@ -86,7 +85,7 @@ def _json_lines(stream: IO[str]) -> Iterator[dict]:
         try:
             row = json.loads(line)
         except ValueError:
-            raise TableError(f"第 {number} 行不是 JSON。") from None
+            raise TableError(f"第 {number} 行不是 JSON（line {number} is not JSON）。") from None
         if not isinstance(row, dict):
             raise TableError(f"第 {number} 行不是 JSON 对象。")
         yield row
@@ -123,6 +122,15 @@ def read_rows(binary: IO[bytes], kind: str) -> Iterator[dict]:
     return _delimited(stream, "\t" if kind == "tsv" else ",")
 
 
+def _cell(value: object) -> object:
+    """A value a worksheet takes: control characters (which XML cannot hold) removed from text."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 class TableWriter:
     """Rows out in one format; the columns are fixed by the first row written."""
 
@@ -150,7 +158,7 @@ class TableWriter:
         if self.kind == "jsonl":
             self._text.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
         elif self.kind == "xlsx":
-            self._sheet.append([row.get(name) for name in self._columns])
+            self._sheet.append([_cell(row.get(name)) for name in self._columns])
         else:
             self._csv.writerow(["" if row.get(name) is None else row.get(name) for name in self._columns])
 
@@ -188,6 +196,3 @@ def count_rows(path: Path, kind: str) -> int:
         rows = sum(1 for _ in csv.reader(stream, delimiter="\t" if kind == "tsv" else ","))
         return max(0, rows - 1)
 
-
-def stdin_bytes() -> IO[bytes]:
-    return sys.stdin.buffer

@@ -18,6 +18,8 @@ from sentiment.models.texts import InvalidText, check_text
 
 # Where a table's texts are when the user names no column: the first of these that it has.
 TEXT_COLUMNS = ("text", "review", "content", "文本", "评论", "内容")
+# Where a teaching file's labels are, likewise.
+LABEL_COLUMNS = ("label", "category", "cat", "subject", "标签", "类别", "分类")
 
 
 class MissingColumn(KeyError):

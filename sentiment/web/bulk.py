@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, read_rows
 from sentiment.bulk.tagging import MissingColumn, Tagger
 from sentiment.models.custom.store import InvalidName, UnknownClassifier
-from sentiment.web.errors import ApiError
+from sentiment.web.errors import bad_request, unknown_classifier
 from sentiment.web.validation import json_body
 
 bp = Blueprint("bulk", __name__)
@@ -22,35 +22,35 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def _bad(code: str, message: str, **extra: object) -> ApiError:
-    return ApiError(400, code, message, **extra)
-
-
 def read_upload(max_bytes: int) -> tuple[Iterator[dict], str, str]:
     """(rows, format, file name) of the request's ``file``, after the upload limit is applied."""
     request.max_content_length = max_bytes
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise _bad("missing_file", "请上传一个文件（字段名 file）：CSV、TSV、TXT、JSONL 或 XLSX。")
+        raise bad_request("missing_file", "请上传一个文件（字段名 file）：CSV、TSV、TXT、JSONL 或 XLSX。")
     kind = format_of(upload.filename)
     if kind not in FORMATS:
-        raise _bad("unsupported_file", "只支持 .csv、.tsv、.txt、.jsonl、.xlsx 文件。")
+        raise bad_request("unsupported_file", "只支持 .csv、.tsv、.txt、.jsonl、.xlsx 文件。")
     data = io.BufferedReader(io.BytesIO(upload.read()))  # peekable, for the encoding sniff
     if not data.peek(1):
-        raise _bad("empty_file", "文件是空的。")
+        raise bad_request("empty_file", "文件是空的。")
     try:
         return read_rows(data, kind), kind, upload.filename
     except TableError as error:
-        raise _bad("invalid_file", f"文件无法读取：{error}") from None
+        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
+
+
+def limited(rows: Iterator[dict], limit: int, hint: str) -> Iterator[dict]:
+    """The rows, refusing (lazily, as they stream) a table longer than ``limit``."""
+    for number, row in enumerate(rows, start=1):
+        if number > limit:
+            raise bad_request("too_many_rows", f"超过 {limit} 行。{hint}", max_rows=limit)
+        yield row
 
 
 def _limited(rows: Iterator[dict]) -> Iterator[dict]:
-    limit = current_app.config["SENTIMENT_MAX_FILE_ROWS"]
-    for number, row in enumerate(rows, start=1):
-        if number > limit:
-            raise _bad("too_many_rows", f"文件超过 {limit} 行；更大的文件请用命令行 `python -m sentiment tag`。",
-                       max_rows=limit)
-        yield row
+    return limited(rows, current_app.config["SENTIMENT_MAX_FILE_ROWS"],
+                   "更大的文件请用任务接口 /api/jobs 或命令行 `python -m sentiment tag`。")
 
 
 def _attachment(buffer: io.BytesIO, kind: str, name: str) -> Response:
@@ -64,7 +64,7 @@ def tag_file():
     rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
     out_kind = request.form.get("format") or ("xlsx" if kind == "xlsx" else "csv")
     if out_kind not in OUTPUT_FORMATS:
-        raise _bad("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
+        raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
     service = current_app.extensions["sentiment_model"].get()
     classifier = None
     if request.form.get("classifier"):
@@ -72,7 +72,7 @@ def tag_file():
         try:
             classifier = current_app.extensions["classifiers"].get(name)
         except (UnknownClassifier, InvalidName):
-            raise ApiError(404, "unknown_classifier", f"没有名为“{name}”的分类器。", classifier=name) from None
+            raise unknown_classifier(name) from None
     tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"],
                     classifier=classifier)
     buffer = io.BytesIO()
@@ -83,11 +83,11 @@ def tag_file():
             writer.write(row)
             written += 1
     except TableError as error:
-        raise _bad("invalid_file", f"文件无法读取：{error}") from None
+        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
     except MissingColumn as error:
-        raise _bad("missing_column", error.message) from None
+        raise bad_request("missing_column", error.message) from None
     if not written:
-        raise _bad("empty_file", "文件里没有数据行。")
+        raise bad_request("empty_file", "文件里没有数据行。")
     writer.close()
     return _attachment(buffer, out_kind, name)
 
@@ -99,9 +99,9 @@ def read_table():
     try:
         table = [{key: ("" if value is None else str(value)) for key, value in row.items()} for row in _limited(rows)]
     except TableError as error:
-        raise _bad("invalid_file", f"文件无法读取：{error}") from None
+        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
     if not table:
-        raise _bad("empty_file", "文件里没有数据行。")
+        raise bad_request("empty_file", "文件里没有数据行。")
     columns = list(dict.fromkeys(key for row in islice(table, 100) for key in row))
     return jsonify({"name": name, "format": kind, "columns": columns, "rows": table})
 
@@ -112,8 +112,10 @@ def write_workbook():
     request.max_content_length = current_app.config["SENTIMENT_MAX_FILE_BYTES"]
     body = json_body(request)
     columns, rows = body.get("columns"), body.get("rows")
-    if not isinstance(columns, list) or not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise _bad("invalid_type", "需要 columns（列名数组）和 rows（每行一个数组）。")
+    scalar = (str, int, float, bool, type(None))
+    if (not isinstance(columns, list) or not isinstance(rows, list)
+            or not all(isinstance(r, list) and all(isinstance(v, scalar) for v in r) for r in rows)):
+        raise bad_request("invalid_type", "需要 columns（列名数组）和 rows（每行一个由文本或数字组成的数组）。")
     buffer = io.BytesIO()
     writer = TableWriter(buffer, "xlsx")
     for row in rows:

@@ -3,18 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from sentiment.bulk.tagging import LABEL_COLUMNS, TEXT_COLUMNS
 from sentiment.models.custom.answer import ranked
 from sentiment.models.custom.generative import UnsupportedOption
 from sentiment.models.custom.store import ClassifierStore, UnknownClassifier
 from sentiment.models.custom.taught import InvalidExamples, check_examples, teach
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot, ZeroShotUnavailable
-from sentiment.web.errors import ApiError
+from sentiment.web.errors import ApiError, unknown_classifier
 from sentiment.web.validation import classify_job, json_body, teaching_set
 
 bp = Blueprint("custom", __name__)
-# Columns a teaching file's texts and labels may sit in, first found wins.
-TEXT_COLUMNS = ("text", "review", "content", "文本", "评论", "内容")
-LABEL_COLUMNS = ("label", "category", "cat", "subject", "标签", "类别", "分类")
 
 
 def _store() -> ClassifierStore:
@@ -25,10 +23,6 @@ def _zero_shot() -> ZeroShotSlot:
     return current_app.extensions["zero_shot"]
 
 
-def _unknown(name: str) -> ApiError:
-    return ApiError(404, "unknown_classifier", f"没有名为“{name}”的分类器。", classifier=name)
-
-
 @bp.post("/api/classify")
 def classify():
     job = classify_job(json_body(request), current_app.config)
@@ -37,7 +31,7 @@ def classify():
         try:
             classifier = _store().get(job.classifier)
         except UnknownClassifier:
-            raise _unknown(job.classifier) from None
+            raise unknown_classifier(job.classifier) from None
         results = [ranked(text, prediction.scores, f"taught:{classifier.name}", False)
                    for text, prediction in zip(texts, classifier.predict(texts))]
     else:
@@ -77,5 +71,5 @@ def delete_classifier(name: str):
     try:
         _store().delete(name)
     except UnknownClassifier:
-        raise _unknown(name) from None
+        raise unknown_classifier(name) from None
     return jsonify({"deleted": name})

@@ -35,6 +35,14 @@ class ApiError(Exception):
         return jsonify({"error": self.message, "code": self.code, **self.extra}), self.status
 
 
+def bad_request(code: str, message: str, **extra: object) -> ApiError:
+    return ApiError(400, code, message, **extra)
+
+
+def unknown_classifier(name: str) -> ApiError:
+    return ApiError(404, "unknown_classifier", f"没有名为“{name}”的分类器。", classifier=name)
+
+
 def unavailable(error: ModelNotReady) -> ApiError:
     """The 503 for a model still loading or failed to load; clients retry on ``model_not_ready``."""
     return ApiError(503, "model_not_ready", str(error))

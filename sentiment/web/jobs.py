@@ -10,8 +10,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 from sentiment.bulk.tables import TableError, TableWriter
 from sentiment.jobs.store import JobStore, UnknownJob
 from sentiment.models.custom.store import InvalidName, UnknownClassifier, check_name
-from sentiment.web.bulk import MIMETYPES, OUTPUT_FORMATS, read_upload
-from sentiment.web.errors import ApiError
+from sentiment.web.bulk import MIMETYPES, OUTPUT_FORMATS, limited, read_upload
+from sentiment.web.errors import ApiError, bad_request, unknown_classifier
 from sentiment.web.validation import json_body
 
 bp = Blueprint("jobs", __name__)
@@ -21,20 +21,8 @@ def _store() -> JobStore:
     return current_app.extensions["jobs"]
 
 
-def _bad(code: str, message: str, **extra: object) -> ApiError:
-    return ApiError(400, code, message, **extra)
-
-
 def _unknown(job: str) -> ApiError:
     return ApiError(404, "unknown_job", "没有这个任务（可能已过期）。", job=job)
-
-
-def _limited(rows: Iterator[dict]) -> Iterator[dict]:
-    limit = current_app.config["SENTIMENT_JOB_MAX_ROWS"]
-    for number, row in enumerate(rows, start=1):
-        if number > limit:
-            raise _bad("too_many_rows", f"一个任务最多 {limit} 行。", max_rows=limit)
-        yield row
 
 
 def _described(status: dict) -> dict:
@@ -55,25 +43,29 @@ def submit():
         body = json_body(request)
         texts = body.get("texts")
         if not isinstance(texts, list) or not texts:
-            raise _bad("missing_field", '请上传文件，或提供 texts（字符串数组）。')
-        rows = ({"text": text if isinstance(text, str) else ""} for text in texts)
+            raise bad_request("missing_field", '请上传文件，或提供 texts（字符串数组）。')
+        wrong = next((at for at, text in enumerate(texts) if not isinstance(text, str)), None)
+        if wrong is not None:
+            raise bad_request("invalid_type", f"第 {wrong + 1} 条文本不是字符串。", index=wrong)
+        rows = ({"text": text} for text in texts)
         options = {"column": "text", "format": body.get("format") or "jsonl", "classifier": body.get("classifier"),
                    "name": "texts.jsonl"}
     if options["format"] not in OUTPUT_FORMATS:
-        raise _bad("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
+        raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
     if options["classifier"]:
         try:
             current_app.extensions["classifiers"].get(check_name(options["classifier"]))
         except (UnknownClassifier, InvalidName):
-            raise ApiError(404, "unknown_classifier", f"没有名为“{options['classifier']}”的分类器。") from None
+            raise unknown_classifier(options["classifier"]) from None
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
     try:
-        job = _store().create(_limited(rows), options, options["chunk_rows"])
+        job = _store().create(limited(rows, config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"),
+                              options, options["chunk_rows"])
     except TableError as error:
-        raise _bad("invalid_file", f"文件无法读取：{error}") from None
+        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
     status = _store().status(job)
     if not status["rows_total"]:
-        raise _bad("empty_file", "没有数据行。")
+        raise bad_request("empty_file", "没有数据行。")
     current_app.extensions["job_engine"].ensure_started()
     return jsonify(_described(status)), 202, {"Location": url_for("jobs.job", job=job)}
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from sentiment.models.custom.label_set import InvalidLabels, check_labels, check_template
 from sentiment.models.custom.store import InvalidName, check_name
 from sentiment.models.texts import InvalidText, check_text
-from sentiment.web.errors import ApiError
+from sentiment.web.errors import bad_request
 from sentiment.web.labelled_file import SUFFIXES, read_labelled_rows
 
 
@@ -26,15 +26,11 @@ class Job:
     batch: bool  # answer {"results": [...]} rather than a single result
 
 
-def _bad(code: str, message: str, **extra: object) -> ApiError:
-    return ApiError(400, code, message, **extra)
-
-
 def _text(text: object, max_chars: int, where: str, **extra: object) -> str:
     try:
         return check_text(text, max_chars, where, **extra)
     except InvalidText as error:
-        raise _bad(error.code, error.message, **error.extra) from None
+        raise bad_request(error.code, error.message, **error.extra) from None
 
 
 def _body(request: Request) -> object:
@@ -43,9 +39,9 @@ def _body(request: Request) -> object:
     try:
         return json.loads(request.get_data().decode("utf-8-sig"))  # pragma: no mutate: codec names ignore case
     except UnicodeDecodeError:
-        raise _bad("invalid_json", "请求内容必须是 UTF-8 编码的 JSON。") from None
+        raise bad_request("invalid_json", "请求内容必须是 UTF-8 编码的 JSON。") from None
     except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
-        raise _bad("invalid_json", "请求内容不是有效的 JSON。") from None
+        raise bad_request("invalid_json", "请求内容不是有效的 JSON。") from None
 
 
 def json_body(request: Request) -> dict:
@@ -54,25 +50,25 @@ def json_body(request: Request) -> dict:
         raise UnsupportedMediaType()  # answered by errors.py with the one 415 body
     body = _body(request)
     if not isinstance(body, dict):
-        raise _bad("invalid_type", '请求内容必须是 JSON 对象，例如 {"text": "..."}。')
+        raise bad_request("invalid_type", '请求内容必须是 JSON 对象，例如 {"text": "..."}。')
     return body
 
 
 def texts_from(body: dict, max_chars: int, max_texts: int) -> Job:
     """The ``text`` or ``texts`` of a request body, each checked by the models' own rule."""
     if "text" in body and "texts" in body:
-        raise _bad("ambiguous_input", "请只提供 text（单条）或 texts（多条）中的一个。")
+        raise bad_request("ambiguous_input", "请只提供 text（单条）或 texts（多条）中的一个。")
     if "text" in body:
         return Job([_text(body["text"], max_chars, "text ")], batch=False)
     if "texts" not in body:
-        raise _bad("missing_field", '缺少 text 字段，例如 {"text": "这家店很好"}。')
+        raise bad_request("missing_field", '缺少 text 字段，例如 {"text": "这家店很好"}。')
     texts = body["texts"]
     if not isinstance(texts, list):
-        raise _bad("invalid_type", "texts 必须是字符串数组。")
+        raise bad_request("invalid_type", "texts 必须是字符串数组。")
     if not texts:
-        raise _bad("empty_batch", "texts 是空数组，请至少提供一条文本。")
+        raise bad_request("empty_batch", "texts 是空数组，请至少提供一条文本。")
     if len(texts) > max_texts:
-        raise _bad("too_many_texts", f"一次最多 {max_texts} 条文本，收到 {len(texts)} 条。", max_texts=max_texts)
+        raise bad_request("too_many_texts", f"一次最多 {max_texts} 条文本，收到 {len(texts)} 条。", max_texts=max_texts)
     return Job([_text(t, max_chars, f"第 {i + 1} 条文本", index=i) for i, t in enumerate(texts)], batch=True)
 
 
@@ -94,24 +90,24 @@ class ClassifyJob:
 def classify_job(body: dict, config: Mapping[str, Any]) -> ClassifyJob:
     has_labels, has_classifier = "labels" in body, "classifier" in body
     if has_labels and has_classifier:
-        raise _bad("ambiguous_model", "请只提供 labels（零样本）或 classifier（教过的分类器）中的一个。")
+        raise bad_request("ambiguous_model", "请只提供 labels（零样本）或 classifier（教过的分类器）中的一个。")
     if not has_labels and not has_classifier:
-        raise _bad("missing_labels", '请提供 labels（例如 ["物流问题", "商品质量"]）或 classifier（分类器名称）。')
+        raise bad_request("missing_labels", '请提供 labels（例如 ["物流问题", "商品质量"]）或 classifier（分类器名称）。')
     multi_label = body.get("multi_label", False)
     if not isinstance(multi_label, bool):
-        raise _bad("invalid_type", "multi_label 必须是 true 或 false。")
+        raise bad_request("invalid_type", "multi_label 必须是 true 或 false。")
     job = texts_from(body, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
     try:
         if has_classifier:
             if "hypothesis_template" in body or "multi_label" in body:
-                raise _bad("ambiguous_model", "hypothesis_template 和 multi_label 只用于零样本分类（labels）。")
+                raise bad_request("ambiguous_model", "hypothesis_template 和 multi_label 只用于零样本分类（labels）。")
             return ClassifyJob(job, None, check_name(body["classifier"]), None, False)
         labels = check_labels(body["labels"], multi_label, config["SENTIMENT_MAX_LABELS"])
         return ClassifyJob(job, labels, None, check_template(body.get("hypothesis_template")), multi_label)
     except InvalidLabels as error:
-        raise _bad(error.code, error.message, **error.extra) from None
+        raise bad_request(error.code, error.message, **error.extra) from None
     except InvalidName as error:
-        raise _bad("invalid_name", str(error)) from None
+        raise bad_request("invalid_name", str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -128,7 +124,7 @@ def _flag(value: object, field: str) -> bool:
         return True
     if value in (None, "", "false", "0", "off"):
         return False
-    raise _bad("invalid_type", f"{field} 必须是 true 或 false。")
+    raise bad_request("invalid_type", f"{field} 必须是 true 或 false。")
 
 
 def teaching_set(request: Request, text_cols: Sequence[str], label_cols: Sequence[str]) -> TeachingSet:
@@ -138,28 +134,28 @@ def teaching_set(request: Request, text_cols: Sequence[str], label_cols: Sequenc
         form = request.form
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            raise _bad("missing_file", "请上传一个 CSV、XLSX 或 JSONL 文件（字段名 file）。")
+            raise bad_request("missing_file", "请上传一个 CSV、XLSX 或 JSONL 文件（字段名 file）。")
         if not upload.filename.lower().endswith(SUFFIXES):
-            raise _bad("unsupported_file", "只支持 .csv、.xlsx、.jsonl 文件。")
+            raise bad_request("unsupported_file", "只支持 .csv、.xlsx、.jsonl 文件。")
         try:
             rows = read_labelled_rows(upload.read(), upload.filename, text_cols, label_cols)
         except ValueError as error:
-            raise _bad("invalid_file", f"文件无法读取：{error}") from None
+            raise bad_request("invalid_file", f"文件无法读取：{error}") from None
         name, replace = form.get("name"), _flag(form.get("replace"), "replace")
     else:
         body = json_body(request)
         examples = body.get("examples")
         if not isinstance(examples, list):
-            raise _bad("missing_field", '缺少 examples 数组，例如 [{"text": "快递太慢", "label": "物流问题"}]。')
+            raise bad_request("missing_field", '缺少 examples 数组，例如 [{"text": "快递太慢", "label": "物流问题"}]。')
         rows = []
         for number, example in enumerate(examples, start=1):
             if not isinstance(example, dict):
-                raise _bad("invalid_example", f"第 {number} 条示例必须是含 text 和 label 的对象。", row=number)
+                raise bad_request("invalid_example", f"第 {number} 条示例必须是含 text 和 label 的对象。", row=number)
             rows.append((example.get("text"), example.get("label")))
         name, replace = body.get("name"), _flag(body.get("replace"), "replace")
     if name is None:
-        raise _bad("missing_field", "缺少分类器名称 name。")
+        raise bad_request("missing_field", "缺少分类器名称 name。")
     try:
         return TeachingSet(check_name(name), rows, replace)
     except InvalidName as error:
-        raise _bad("invalid_name", str(error)) from None
+        raise bad_request("invalid_name", str(error)) from None

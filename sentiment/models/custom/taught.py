@@ -99,7 +99,6 @@ class TaughtClassifier:
     weights: np.ndarray  # (labels, columns)
     bias: np.ndarray  # (labels,)
     report: dict = field(default_factory=dict)
-    window = None  # n-grams read any length whole
 
     @classmethod
     def fit(cls, name: str, texts: Sequence[str], labels: Sequence[str], report: dict | None = None) -> "TaughtClassifier":
