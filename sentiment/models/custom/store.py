@@ -63,7 +63,7 @@ class ClassifierStore:
         about = {"name": classifier.name, "labels": list(classifier.labels), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                  **classifier.report}
         self._replace(arrays, lambda stream: np.savez(stream, columns=classifier.columns, weights=classifier.weights,
-                                                      bias=classifier.bias))
+                                                      bias=classifier.bias, topic=classifier.topic))
         self._replace(description, lambda stream: stream.write(
             (json.dumps(about, ensure_ascii=False, indent=1) + "\n").encode("utf-8")))
         return about
@@ -90,8 +90,10 @@ class ClassifierStore:
                 return cached[1]
             about = self.about(name)
             with np.load(arrays, allow_pickle=False) as saved:
+                # Classifiers saved before topic vectors existed have no "topic": they read none.
+                topic = saved["topic"] if "topic" in saved.files else np.zeros((0, 0), np.float32)
                 classifier = TaughtClassifier(about["name"], tuple(about["labels"]), saved["columns"],
-                                              saved["weights"], saved["bias"], about)
+                                              saved["weights"], saved["bias"], about, topic)
             self._loaded[name] = (stamp, classifier)
             return classifier
 
