@@ -136,3 +136,39 @@ def test_a_worker_killed_mid_job_loses_no_row(cluster):
 
     every_row_in_order(client, finished(client, job, on_progress=kill_once), 20_000)
 
+
+
+def test_a_redis_restart_mid_job_loses_no_row_and_never_hangs(cluster):
+    """Redis runs without persistence here, so a restart loses the queue and every stored result:
+    the service sends the lost chunks again once they time out, and the job still ends."""
+    client, start, redis, _ = cluster
+    start("one")
+    job = submit(client, 20_000)
+
+    def restart_once(status):
+        redis.stop()
+        redis.start()
+        return None
+
+    status = finished(client, job, timeout=240, on_progress=restart_once)
+    every_row_in_order(client, status, 20_000)
+
+
+def test_a_chunk_that_fails_on_every_worker_fails_the_job_with_its_reason(cluster):
+    """Workers that do not share the service's data directory cannot find its taught classifier: each
+    send fails, the chunk is sent again up to the limit, then the job fails and says why."""
+    from sentiment.jobs.scale_out import MAX_ATTEMPTS
+    from test_custom_api import examples
+
+    client, _, redis, tmp_path = cluster
+    response = client.post("/api/classifiers", json={"name": "routing", "examples": examples()})
+    assert response.status_code == 201, response.get_json()
+    lost = worker(redis, "elsewhere", tmp_path / "elsewhere.log", tmp_path / "other-data")
+    try:
+        response = client.post("/api/jobs", json={"texts": ["快递太慢了"] * 10, "classifier": "routing"})
+        assert response.status_code == 202, response.get_json()
+        status = finished(client, response.get_json()["id"], timeout=60)
+    finally:
+        kill(lost)
+    assert status["state"] == "failed", status
+    assert f"failed {MAX_ATTEMPTS} times: UnknownClassifier: routing" in status["error"], status

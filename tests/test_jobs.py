@@ -114,6 +114,27 @@ def test_a_chunk_done_twice_counts_once(tmp_path):
     assert [row["n"] for row in store.result(job)] == [2, 2, 2]
 
 
+def test_a_data_directory_from_before_attempts_were_counted_still_opens(tmp_path):
+    import sqlite3
+
+    (tmp_path / "jobs").mkdir()
+    with sqlite3.connect(tmp_path / "jobs" / "jobs.sqlite3") as db:
+        db.executescript(
+            "CREATE TABLE jobs (id TEXT PRIMARY KEY, state TEXT NOT NULL, created REAL NOT NULL, started REAL, "
+            "finished REAL, total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL, "
+            "options TEXT NOT NULL, error TEXT);"
+            "CREATE TABLE chunks (job TEXT NOT NULL, number INTEGER NOT NULL, state TEXT NOT NULL, rows INTEGER NOT "
+            "NULL, owner INTEGER, claimed REAL, task TEXT, sent REAL, PRIMARY KEY (job, number));")
+    store = JobStore(tmp_path)
+    job = store.create(({"text": t} for t in "ab"), {"column": "text", "chunk_rows": 2}, 2)
+    _, number, _ = store.claim()
+    store.sent(job, number, "task-1")
+    store.requeue(job, number)
+    store.claim()
+    store.sent(job, number, "task-2")
+    assert [(j, n, task, attempts) for j, n, task, _, attempts in store.in_flight()] == [(job, 0, "task-2", 2)]
+
+
 def test_expired_jobs_are_removed_with_their_files(tmp_path):
     store = JobStore(tmp_path)
     job = store.create(({"text": "好"} for _ in range(2)), {"column": "text", "chunk_rows": 2}, 2)

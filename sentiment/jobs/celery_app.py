@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.backends.redis import RedisBackend
 from celery.signals import worker_process_init
 
 from sentiment.bulk.tagging import Tagger
@@ -22,9 +23,19 @@ from sentiment.config import from_env
 TASK = "sentiment.tag_chunk"
 
 
+class PollingRedisBackend(RedisBackend):
+    """Celery's Redis result store without its pub/sub: the service reads each chunk's stored state
+    (``get_task_meta``) and never waits on a result, so subscribing to every task sent is of no use,
+    and harmful: after Redis restarts, redis-py's PubSub re-subscribes on reconnect while holding its
+    own lock and the sending thread deadlocks (seen with redis 6.2.0)."""
+
+    def on_task_call(self, producer, task_id):  # noqa: ANN001 (Celery's signature)
+        pass
+
+
 def make_app(broker: str) -> Celery:
     """A Celery app on this Redis (broker and result store), with the settings both sides need."""
-    app = Celery("sentiment", broker=broker, backend=broker)
+    app = Celery("sentiment", broker=broker, backend=f"{__name__}:PollingRedisBackend+{broker}")
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -4,6 +4,9 @@ and collects their results into the job store, which the API reads exactly as in
 Job state stays in the service's SQLite (with each chunk's task id), so a restarted service goes on
 collecting. A chunk whose task has not finished within ``chunk_timeout`` seconds (a broker restarted
 without its queue, a task lost) is sent again; its output replaces any earlier one, so it counts once.
+A chunk whose task failed is sent again too (a worker that lost Redis while storing its answer
+stores a failure once it is back), up to ``MAX_ATTEMPTS`` sends; then the job fails with the error.
+Tagging itself never fails a chunk (a bad row gets an error column), so a failure is the machinery's.
 """
 from __future__ import annotations
 
@@ -14,6 +17,12 @@ import time
 from sentiment.jobs.store import JobStore
 
 log = logging.getLogger("sentiment")
+MAX_ATTEMPTS = 3
+
+
+def _reason(result: object) -> str:
+    """A failed task's exception as the job's error: its type and message."""
+    return f"{type(result).__name__}: {result}" if isinstance(result, BaseException) else str(result)
 
 
 class ScaleOutEngine:
@@ -41,15 +50,18 @@ class ScaleOutEngine:
                                                 number * options["chunk_rows"] + 1))
             self.store.sent(job, number, task.id)
         backend = self.celery.backend
-        for job, number, task, sent in self.store.in_flight():
-            # The stored state, read directly: an AsyncResult would also subscribe to a pub/sub channel
-            # shared by every thread, whose clean-up deadlocks once the broker has restarted.
+        for job, number, task, sent, attempts in self.store.in_flight():
+            # The stored state, read directly (see celery_app.PollingRedisBackend).
             meta = backend.get_task_meta(task)
             if meta["status"] == "SUCCESS":
                 self.store.finish(job, number, meta["result"])
                 backend.forget(task)
+            elif meta["status"] == "FAILURE" and attempts < MAX_ATTEMPTS:
+                log.warning("jobs: chunk %d of %s failed (%s); sending it again", number, job, _reason(meta["result"]))
+                self.store.requeue(job, number)
+                backend.forget(task)
             elif meta["status"] == "FAILURE":
-                self.store.fail(job, f"chunk {number}: {meta['result']}")
+                self.store.fail(job, f"chunk {number} failed {attempts} times: {_reason(meta['result'])}")
             elif time.time() - sent > self.chunk_timeout:
                 log.warning("jobs: chunk %d of %s not done after %.0f s; sending it again", number, job, self.chunk_timeout)
                 self.store.requeue(job, number)

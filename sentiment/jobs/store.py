@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     options TEXT NOT NULL, error TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
     job TEXT NOT NULL, number INTEGER NOT NULL, state TEXT NOT NULL, rows INTEGER NOT NULL,
-    owner INTEGER, claimed REAL, task TEXT, sent REAL, PRIMARY KEY (job, number));
+    owner INTEGER, claimed REAL, task TEXT, sent REAL, attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (job, number));
 CREATE INDEX IF NOT EXISTS queued_chunks ON chunks (state, job, number);
 """
 
@@ -59,6 +60,9 @@ class JobStore:
                 with self._db() as db:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.executescript(SCHEMA)
+                    if "attempts" not in {row["name"] for row in db.execute("PRAGMA table_info(chunks)")}:
+                        # A data directory from before chunks counted their attempts.
+                        db.execute("ALTER TABLE chunks ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
                 break
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or attempt == 99:
@@ -118,13 +122,14 @@ class JobStore:
     def sent(self, job: str, number: int, task: str) -> None:
         """The chunk went to the queue as that task (scale-out engine)."""
         with self._db() as db:
-            db.execute("UPDATE chunks SET task = ?, sent = ? WHERE job = ? AND number = ?", (task, time.time(), job, number))
+            db.execute("UPDATE chunks SET task = ?, sent = ?, attempts = attempts + 1 WHERE job = ? AND number = ?",
+                       (task, time.time(), job, number))
 
-    def in_flight(self) -> list[tuple[str, int, str, float]]:
-        """(job, chunk, task id, when sent) of every chunk on the queue whose job still runs."""
+    def in_flight(self) -> list[tuple[str, int, str, float, int]]:
+        """(job, chunk, task id, when sent, times sent) of every chunk on the queue whose job still runs."""
         with self._db() as db:
-            return [(row["job"], row["number"], row["task"], row["sent"]) for row in db.execute(
-                "SELECT c.job, c.number, c.task, c.sent FROM chunks c JOIN jobs j ON j.id = c.job "
+            return [(row["job"], row["number"], row["task"], row["sent"], row["attempts"]) for row in db.execute(
+                "SELECT c.job, c.number, c.task, c.sent, c.attempts FROM chunks c JOIN jobs j ON j.id = c.job "
                 "WHERE c.state = 'running' AND c.task IS NOT NULL AND j.state = 'running'")]
 
     def requeue(self, job: str, number: int) -> None:
