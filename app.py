@@ -65,7 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         slot.load(app.config)
     app.extensions["jobs"], app.extensions["job_engine"] = engines.for_service(
-        app.config, slot, app.extensions["classifiers"])
+        app.config, slot, app.extensions["classifiers"], zero_shot)
     return app
 
 

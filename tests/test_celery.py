@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import signal
@@ -52,9 +53,9 @@ class Redis:
             self.process.wait(timeout=20)
 
 
-def worker(redis: Redis, name: str, log: Path, data: Path) -> subprocess.Popen:
+def worker(redis: Redis, name: str, log: Path, data: Path, zero_shot: str = NO_ZERO_SHOT) -> subprocess.Popen:
     env = {**os.environ, "SENTIMENT_BROKER_URL": redis.url, "SENTIMENT_MODEL": "bundled-lite",
-           "SENTIMENT_DATA_DIR": str(data), "SENTIMENT_JOB_VISIBILITY_SECONDS": "4"}
+           "SENTIMENT_DATA_DIR": str(data), "SENTIMENT_JOB_VISIBILITY_SECONDS": "4", "SENTIMENT_ZERO_SHOT_MODEL": zero_shot}
     return subprocess.Popen([sys.executable, "-m", "celery", "-A", "sentiment.jobs.celery_app", "worker", "--pool",
                              "prefork", "--concurrency", "1", "--loglevel", "INFO", "-n", f"{name}@%h",
                              "--without-gossip", "--without-mingle", "--without-heartbeat"],
@@ -71,16 +72,19 @@ def kill(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture()
-def cluster(tmp_path):
+def cluster(tmp_path, request):
+    """Redis, the service, and a function that starts workers; the service and its workers share the
+    zero-shot model of the fixture an indirect parameter names (none by default)."""
+    zero_shot = str(request.getfixturevalue(request.param)) if getattr(request, "param", None) else NO_ZERO_SHOT
     redis = Redis(free_port())
     redis.start()
     workers: list[subprocess.Popen] = []
-    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_ZERO_SHOT_MODEL": NO_ZERO_SHOT,
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_ZERO_SHOT_MODEL": zero_shot,
                       "SENTIMENT_DATA_DIR": str(tmp_path / "data"), "SENTIMENT_BROKER_URL": redis.url,
                       "SENTIMENT_JOB_CHUNK_ROWS": 500, "SENTIMENT_JOB_CHUNK_TIMEOUT": 8.0})
 
     def start(name: str) -> subprocess.Popen:
-        workers.append(worker(redis, name, tmp_path / f"{name}.log", tmp_path / "data"))
+        workers.append(worker(redis, name, tmp_path / f"{name}.log", tmp_path / "data", zero_shot))
         return workers[-1]
 
     yield app.test_client(), start, redis, tmp_path
@@ -172,3 +176,25 @@ def test_a_chunk_that_fails_on_every_worker_fails_the_job_with_its_reason(cluste
         kill(lost)
     assert status["state"] == "failed", status
     assert f"failed {MAX_ATTEMPTS} times: UnknownClassifier: routing" in status["error"], status
+
+
+
+@pytest.mark.parametrize("cluster", ["tiny_zero_shot"], indirect=True)
+def test_workers_answer_zero_shot_labels_as_the_embedded_engine_does(cluster):
+    client, start, _, _ = cluster
+    start("one")
+    response = client.post("/api/jobs", json={"texts": ["快递太慢了", "", "退货流程很麻烦"] * 400,
+                                              "labels": ["物流问题", "商品质量", "售后体验"]})
+    assert response.status_code == 202, response.get_json()
+    status = finished(client, response.get_json()["id"])
+    assert status["state"] == "done" and status["rows_done"] == 1200, status
+    rows = [json.loads(line) for line in client.get(status["result_url"]).data.decode().splitlines()]
+    assert [row["text"] for row in rows] == ["快递太慢了", "", "退货流程很麻烦"] * 400
+    pipeline = client.application.extensions["zero_shot"].get().pipeline
+    for row in rows[:3]:
+        if row["text"]:
+            expected = pipeline(row["text"], candidate_labels=["物流问题", "商品质量", "售后体验"],
+                                hypothesis_template="这条评论说的是{}。")
+            assert row["zero_shot_label"] == expected["labels"][0]
+        else:
+            assert row["error"] and row["zero_shot_label"] == ""

@@ -216,3 +216,58 @@ def test_a_text_that_is_not_a_string_is_named(tmp_path):
     response = make_app(tmp_path).test_client().post("/api/jobs", json={"texts": ["好", 3]})
     assert response.status_code == 400 and response.get_json()["code"] == "invalid_type"
     assert response.get_json()["index"] == 1
+
+
+def test_a_job_with_zero_shot_labels_adds_the_pipelines_answers(tiny_zero_shot, tmp_path):
+    app = make_app(tmp_path, SENTIMENT_ZERO_SHOT_MODEL=str(tiny_zero_shot))
+    client = app.test_client()
+    labels = ["物流问题", "商品质量", "售后体验"]
+    body = "review\n快递太慢了\n\n衣服质量不错但是有点贵\n退货流程很麻烦\n".encode()
+    response = client.post("/api/jobs", data={"file": (io.BytesIO(body), "r.csv"), "labels": "物流问题，商品质量,售后体验"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 202, response.get_json()
+    status = wait(client, response.get_json()["id"])
+    rows = list(csv.DictReader(io.StringIO(client.get(status["result_url"]).data.decode("utf-8-sig"))))
+    assert [r["review"] for r in rows] == ["快递太慢了", "", "衣服质量不错但是有点贵", "退货流程很麻烦"]  # the empty row kept
+    pipeline = app.extensions["zero_shot"].get().pipeline
+    for row in rows:
+        if not row["review"]:
+            assert row["error"].startswith("empty_text") and row["zero_shot_label"] == ""
+            continue
+        expected = pipeline(row["review"], candidate_labels=labels, hypothesis_template="这条评论说的是{}。")
+        assert row["zero_shot_label"] == expected["labels"][0] and row["label"] in ("正面", "负面")
+        scores = dict(zip(expected["labels"], expected["scores"]))
+        assert [float(row[f"zero_shot_score_{label}"]) for label in labels] == pytest.approx(
+            [scores[label] for label in labels], abs=1e-4)  # the file holds 4 decimals
+    texts = client.post("/api/jobs", json={"texts": ["快递太慢了"], "labels": labels, "multi_label": True,
+                                           "hypothesis_template": "这是关于{}的评论"})
+    assert texts.status_code == 202, texts.get_json()
+    answer = client.get(wait(client, texts.get_json()["id"])["result_url"]).data.decode()
+    assert '"zero_shot_label"' in answer
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"texts": ["好"], "labels": ["物流"]}, 400, "too_few_labels"),
+    ({"texts": ["好"], "labels": ["物流", "物流"]}, 400, "duplicate_label"),
+    ({"texts": ["好"], "labels": ["物流", "质量"], "hypothesis_template": "没有占位"}, 400, "invalid_template"),
+    ({"texts": ["好"], "labels": ["物流", "质量"], "multi_label": "yes"}, 400, "invalid_type"),
+    ({"texts": ["好"], "labels": ["物流", "质量"], "classifier": "x"}, 400, "ambiguous_model"),
+    ({"texts": ["好"], "labels": ["物流", "质量"]}, 409, "zero_shot_unavailable"),
+])
+def test_a_job_that_cannot_be_done_is_refused_before_it_starts(tmp_path, body, status, code):
+    client = make_app(tmp_path).test_client()
+    response = client.post("/api/jobs", json=body)
+    assert response.status_code == status and response.get_json()["code"] == code, response.get_json()
+    assert client.get("/api/jobs").get_json()["jobs"] == []  # nothing was queued
+
+
+def test_a_file_without_the_named_column_is_refused_at_once(tmp_path):
+    client = make_app(tmp_path).test_client()
+    def submit(body: bytes, **form):
+        return client.post("/api/jobs", data={"file": (io.BytesIO(body), "r.csv"), **form}, content_type="multipart/form-data")
+    response = submit("id,评价\n1,很好\n".encode())
+    assert response.status_code == 400 and response.get_json()["code"] == "missing_column"
+    assert "评价" in response.get_json()["error"]  # the message lists the columns the file has
+    assert submit("id,review\n1,很好\n".encode(), column="正文").get_json()["code"] == "missing_column"
+    assert submit("id,review\n".encode()).get_json()["code"] == "empty_file"
+    assert submit("id,评价\n1,很好\n".encode(), column="评价").status_code == 202

@@ -12,6 +12,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
+from sentiment.models.custom.fixed_labels import FixedLabels
 from sentiment.models.custom.taught import TaughtClassifier
 from sentiment.models.service import SentimentService
 from sentiment.models.texts import InvalidText, check_text
@@ -54,7 +55,7 @@ def added_columns(labels: Sequence[str], existing: Iterable[str]) -> dict[str, s
 
 class Tagger:
     def __init__(self, service: SentimentService, column: str | None, max_chars: int, batch_size: int = 256,
-                 classifier: TaughtClassifier | None = None):
+                 classifier: TaughtClassifier | FixedLabels | None = None):
         self.service, self.column, self.max_chars, self.batch_size = service, column, max_chars, batch_size
         self.classifier = classifier
 

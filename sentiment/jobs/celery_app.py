@@ -17,8 +17,8 @@ from celery import Celery
 from celery.backends.redis import RedisBackend
 from celery.signals import worker_process_init
 
-from sentiment.bulk.tagging import Tagger
 from sentiment.config import from_env
+from sentiment.jobs.taggers import tagger_for
 
 TASK = "sentiment.tag_chunk"
 
@@ -60,24 +60,23 @@ _loaded: dict = {}
 
 @worker_process_init.connect
 def load_model(**_: object) -> None:
-    """This child's model, loaded once after the fork."""
+    """This child's models, loaded once after the fork: sentiment, and zero-shot when it is on disk."""
     from sentiment.models.backends import load_backend
+    from sentiment.models.custom.store import ClassifierStore
+    from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
     from sentiment.models.service import SentimentService
 
     config = from_env()
     backend, _choice = load_backend(config)
-    _loaded.update(config=config, service=SentimentService.from_config(backend, config))
+    zero_shot = ZeroShotSlot()
+    zero_shot.load(config)
+    _loaded.update(config=config, service=SentimentService.from_config(backend, config), zero_shot=zero_shot,
+                   classifiers=ClassifierStore(config["SENTIMENT_DATA_DIR"]))
 
 
 @app.task(name=TASK)
 def tag_chunk(rows: list[dict], options: dict, first_row: int) -> list[dict]:
     if not _loaded:
         load_model()  # a pool without process init (solo, threads) loads on first use
-    config = _loaded["config"]
-    classifier = None
-    if options.get("classifier"):
-        from sentiment.models.custom.store import ClassifierStore
-
-        classifier = ClassifierStore(config["SENTIMENT_DATA_DIR"]).get(options["classifier"])
-    tagger = Tagger(_loaded["service"], options["column"], config["SENTIMENT_MAX_CHARS"], classifier=classifier)
+    tagger = tagger_for(options, _loaded["service"], _loaded["config"], _loaded["classifiers"], _loaded["zero_shot"])
     return list(tagger.tag(rows, start=first_row))

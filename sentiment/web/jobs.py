@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import io
-from typing import Iterator
+import itertools
+import re
+from typing import Any, Iterable, Iterator
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 
 from sentiment.bulk.tables import TableError, TableWriter
+from sentiment.bulk.tagging import MissingColumn, text_column
 from sentiment.jobs.store import JobStore, UnknownJob
+from sentiment.models.custom.fixed_labels import FixedLabels
+from sentiment.models.custom.generative import UnsupportedOption
+from sentiment.models.custom.label_set import InvalidLabels, check_labels, check_template
 from sentiment.models.custom.store import InvalidName, UnknownClassifier, check_name
+from sentiment.models.custom.zero_shot_slot import ZeroShotUnavailable
 from sentiment.web.bulk import MIMETYPES, OUTPUT_FORMATS, limited, read_upload
 from sentiment.web.errors import ApiError, bad_request, unknown_classifier
 from sentiment.web.validation import json_body
@@ -30,15 +37,76 @@ def _described(status: dict) -> dict:
             "result_url": url_for("jobs.result", job=status["id"])}
 
 
+def _form_labels() -> list[str] | None:
+    """Labels from a form: repeated ``labels`` fields, or one field separated by commas (， too) or lines."""
+    values = request.form.getlist("labels")
+    if len(values) == 1:
+        values = re.split(r"[,，\n]", values[0])
+    return values or None
+
+
+def _form_flag(name: str) -> bool:
+    value = request.form.get(name, "false").strip().lower()
+    if value not in ("true", "false", "1", "0", ""):
+        raise bad_request("invalid_type", f"{name} 必须是 true 或 false。")
+    return value in ("true", "1")
+
+
+def _check_model(options: dict[str, Any]) -> None:
+    """The second set of columns the job asked for, refused now if it cannot be had."""
+    if options["classifier"] and options["labels"] is not None:
+        raise bad_request("ambiguous_model", "请只提供 labels（零样本）或 classifier（教过的分类器）中的一个。")
+    if options["classifier"]:
+        try:
+            current_app.extensions["classifiers"].get(check_name(options["classifier"]))
+        except (UnknownClassifier, InvalidName):
+            raise unknown_classifier(options["classifier"]) from None
+    elif options["labels"] is not None:
+        if not isinstance(options["multi_label"], bool):
+            raise bad_request("invalid_type", "multi_label 必须是 true 或 false。")
+        try:
+            options["labels"] = check_labels(options["labels"], options["multi_label"],
+                                             current_app.config["SENTIMENT_MAX_LABELS"])
+            options["template"] = check_template(options["template"])
+            FixedLabels(current_app.extensions["zero_shot"].get(), options["labels"], options["template"],
+                        options["multi_label"])
+        except InvalidLabels as error:
+            raise bad_request(error.code, error.message, **error.extra) from None
+        except UnsupportedOption as error:
+            raise bad_request(error.code, str(error)) from None
+        except ZeroShotUnavailable as error:
+            raise ApiError(409, "zero_shot_unavailable", str(error), how=error.how) from None
+
+
+def _with_text_column(rows: Iterable[dict], column: str | None) -> Iterator[dict]:
+    """The rows, once the first has shown that the texts can be found: a wrong column is refused now,
+    not when the job runs."""
+    rows = iter(rows)
+    try:
+        first = next(rows, None)
+    except TableError as error:
+        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
+    if first is None:
+        raise bad_request("empty_file", "没有数据行。")
+    try:
+        text_column(first, column)
+    except MissingColumn as error:
+        raise bad_request("missing_column", error.message) from None
+    return itertools.chain([first], rows)
+
+
 @bp.post("/api/jobs")
 def submit():
-    """A file (multipart, as /api/sentiment/file) or JSON ``{"texts": [...]}``; options column, format, classifier."""
+    """A file (multipart, as /api/sentiment/file) or JSON ``{"texts": [...]}``; options column, format, and
+    a second set of columns: ``classifier`` (taught) or ``labels`` (zero-shot, with ``multi_label`` and
+    ``hypothesis_template``)."""
     config = current_app.config
     if request.mimetype == "multipart/form-data":
         rows, kind, name = read_upload(config["SENTIMENT_JOB_MAX_BYTES"])
         form = request.form
         options = {"column": form.get("column") or None, "format": form.get("format") or ("xlsx" if kind == "xlsx" else "csv"),
-                   "classifier": form.get("classifier") or None, "name": name}
+                   "classifier": form.get("classifier") or None, "name": name, "labels": _form_labels(),
+                   "multi_label": _form_flag("multi_label"), "template": form.get("hypothesis_template") or None}
     else:
         body = json_body(request)
         texts = body.get("texts")
@@ -49,25 +117,20 @@ def submit():
             raise bad_request("invalid_type", f"第 {wrong + 1} 条文本不是字符串。", index=wrong)
         rows = ({"text": text} for text in texts)
         options = {"column": "text", "format": body.get("format") or "jsonl", "classifier": body.get("classifier"),
-                   "name": "texts.jsonl"}
+                   "name": "texts.jsonl", "labels": body.get("labels"), "multi_label": body.get("multi_label", False),
+                   "template": body.get("hypothesis_template")}
     if options["format"] not in OUTPUT_FORMATS:
         raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
-    if options["classifier"]:
-        try:
-            current_app.extensions["classifiers"].get(check_name(options["classifier"]))
-        except (UnknownClassifier, InvalidName):
-            raise unknown_classifier(options["classifier"]) from None
+    _check_model(options)
+    rows = _with_text_column(rows, options["column"])
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
     try:
         job = _store().create(limited(rows, config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"),
                               options, options["chunk_rows"])
     except TableError as error:
         raise bad_request("invalid_file", f"文件无法读取：{error}") from None
-    status = _store().status(job)
-    if not status["rows_total"]:
-        raise bad_request("empty_file", "没有数据行。")
     current_app.extensions["job_engine"].ensure_started()
-    return jsonify(_described(status)), 202, {"Location": url_for("jobs.job", job=job)}
+    return jsonify(_described(_store().status(job))), 202, {"Location": url_for("jobs.job", job=job)}
 
 
 @bp.get("/api/jobs")

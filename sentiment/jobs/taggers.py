@@ -1,0 +1,22 @@
+"""The tagger for one job's options, the same in the embedded engine and in a Celery worker: the
+sentiment model, plus a taught classifier or zero-shot labels when the job asked for one."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sentiment.bulk.tagging import Tagger
+from sentiment.models.custom.fixed_labels import FixedLabels
+from sentiment.models.custom.store import ClassifierStore
+from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
+from sentiment.models.service import SentimentService
+
+
+def tagger_for(options: Mapping[str, Any], service: SentimentService, config: Mapping[str, Any],
+               classifiers: ClassifierStore, zero_shot: ZeroShotSlot) -> Tagger:
+    classifier: Any = None
+    if options.get("classifier"):
+        classifier = classifiers.get(options["classifier"])
+    elif options.get("labels"):
+        classifier = FixedLabels(zero_shot.get(), options["labels"], options.get("template"),
+                                 bool(options.get("multi_label")))
+    return Tagger(service, options["column"], config["SENTIMENT_MAX_CHARS"], classifier=classifier)
