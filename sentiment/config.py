@@ -101,6 +101,9 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     "SENTIMENT_JOB_CHUNK_ROWS": (1000, int, _whole(1)),
     "SENTIMENT_JOB_MAX_ROWS": (5_000_000, int, _whole(1)),
     "SENTIMENT_JOB_MAX_BYTES": (200 * 1024 * 1024, int, _whole(1)),
+    # The page's 批量分析 sends files above this size to /api/jobs (progress from the server, the tagged
+    # file to download) instead of tagging them from the browser in chunks with charts and a table.
+    "SENTIMENT_PAGE_JOB_BYTES": (1024 * 1024, int, _whole(1)),
     # Scale-out: jobs go through Celery with this Redis as broker and result store (empty: embedded
     # engine); a chunk not back within the timeout is sent again (a broker restarted without its queue).
     "SENTIMENT_BROKER_URL": ("", str.strip, _anything),

@@ -1,6 +1,8 @@
 // The 批量分析 view: a file (read by the server into rows) or pasted lines, tagged in chunks through
 // /api/sentiment with a progress bar; a failed chunk can be retried without losing the rows done.
 // Then charts drawn on <canvas>, a table to filter and sort, and the file back with the added columns.
+// A file above data-job-bytes goes to /api/jobs instead: the server tags it in the background, the
+// same progress bar follows the job, and the tagged file is downloaded from the server.
 (function () {
   "use strict";
   const el = window.ui.el;
@@ -14,6 +16,9 @@
   const progressText = $("bulk-progress-text"), errorBox = $("bulk-error"), retry = $("bulk-retry");
   const results = $("bulk-results"), filter = $("bulk-filter"), tbody = document.querySelector("#bulk-table tbody");
   const classifierRow = $("bulk-classifier-row"), classifierSelect = $("bulk-classifier");
+  const cancel = $("bulk-cancel"), jobDone = $("bulk-job-done"), jobDownload = $("bulk-job-download");
+  const jobBytes = Number(root.dataset.jobBytes) || Infinity;
+  let serverJob = null;  // the /api/jobs job being followed: {id, status_url, result_url}
   let table = null;  // {name, format, columns, rows}
   let job = null;  // {column, answers: [], labels: [], next: chunk index, classifier: {name, labels} | null, extra: []}
   let taught = [];  // the taught classifiers, from /api/classifiers
@@ -45,10 +50,20 @@
     classifierRow.hidden = !taught.length;
   });
 
+  function isLarge() { return fileInput.files.length && fileInput.files[0].size > jobBytes; }
+
+  function sizeOf(bytes) { return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.ceil(bytes / 1024) + " KB"; }
+
   fileInput.addEventListener("change", async function () {
     table = null;
     columnRow.hidden = true;
+    columnSelect.replaceChildren();
     if (!fileInput.files.length) { fileNote.textContent = ""; return; }
+    if (isLarge()) {
+      fileNote.className = "note";
+      fileNote.textContent = "文件较大（" + sizeOf(fileInput.files[0].size) + "），将在服务器上后台分析，进度会显示在下方；完成后下载结果文件。";
+      return;
+    }
     fileNote.textContent = "正在读取文件…";
     const form = new FormData();
     form.append("file", fileInput.files[0]);
@@ -70,6 +85,7 @@
 
   $("bulk-form").addEventListener("submit", function (event) {
     event.preventDefault();
+    if (isLarge()) { submitJob(); return; }
     const source = fileInput.files.length ? table : pastedTable();
     if (!source) { fileNote.className = "error"; fileNote.textContent = fileInput.files.length ? "文件还没有读好。" : "请上传文件，或粘贴多行文本。"; return; }
     table = source;
@@ -137,6 +153,89 @@
     start.disabled = false;
     draw();
   }
+
+  function showProblem(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+  }
+
+  // A large file: one upload to /api/jobs, then its status until it ends. A status request that fails
+  // (the network, a restarting service) is tried again; the job goes on on the server meanwhile.
+  async function submitJob() {
+    const form = new FormData();
+    form.append("file", fileInput.files[0]);
+    if (!columnRow.hidden && columnSelect.value) form.append("column", columnSelect.value);
+    if (classifierSelect.value) form.append("classifier", classifierSelect.value);
+    results.hidden = jobDone.hidden = errorBox.hidden = retry.hidden = true;
+    run.hidden = false;
+    start.disabled = true;
+    progress.removeAttribute("value");
+    progressText.textContent = "正在上传文件…";
+    const result = await json(root.dataset.jobs, { method: "POST", body: form });
+    if (!result.ok) {
+      start.disabled = false;
+      progressText.textContent = "";
+      if (result.body && result.body.code === "missing_column" && result.body.columns) {
+        result.body.columns.forEach(function (name) { const option = el("option", "", name); option.value = name; columnSelect.appendChild(option); });
+        columnRow.hidden = false;
+        showProblem(result.body.error + " 请在上面选好文本所在的列，再点“开始分析”。");
+        return;
+      }
+      showProblem(failed(result));
+      return;
+    }
+    serverJob = result.body;
+    cancel.hidden = false;
+    follow(serverJob);
+  }
+
+  function describe(status) {
+    let text = "已分析 " + status.rows_done + " / " + status.rows_total + " 行";
+    if (status.rows_per_second) text += "，每秒 " + Math.round(status.rows_per_second) + " 行";
+    if (status.eta_seconds != null && status.state === "running") text += "，约 " + Math.max(1, Math.round(status.eta_seconds)) + " 秒后完成";
+    return text;
+  }
+
+  async function follow(submitted) {
+    let misses = 0;
+    while (serverJob === submitted) {
+      const result = await json(submitted.status_url);
+      if (serverJob !== submitted) return;
+      if (!result.ok) {
+        misses += 1;
+        progressText.textContent = "暂时无法获取进度（" + misses + "），任务仍在服务器上进行，稍后自动重试…";
+        await new Promise(function (done) { setTimeout(done, Math.min(10000, 1000 * misses)); });
+        continue;
+      }
+      misses = 0;
+      const status = result.body;
+      progress.max = Math.max(status.rows_total, 1);
+      progress.value = status.rows_done;
+      progressText.textContent = describe(status);
+      if (status.state === "done" || status.state === "failed" || status.state === "cancelled") {
+        serverJob = null;
+        cancel.hidden = true;
+        start.disabled = false;
+        if (status.state === "done") {
+          progressText.textContent = "全部完成：共 " + status.rows_total + " 行。无法分析的行在结果文件的 error 列里说明。";
+          jobDownload.href = submitted.result_url;
+          jobDone.hidden = false;
+        } else if (status.state === "failed") {
+          showProblem("任务失败：" + (status.error || "未知原因") + " 请稍后重新提交。");
+        } else {
+          progressText.textContent = "任务已取消（已分析 " + status.rows_done + " 行）。";
+        }
+        return;
+      }
+      await new Promise(function (done) { setTimeout(done, 1000); });
+    }
+  }
+
+  cancel.addEventListener("click", async function () {
+    if (!serverJob) return;
+    const result = await json(serverJob.status_url, { method: "DELETE" });
+    if (!result.ok) showProblem(failed(result));
+  });
 
   function drawBars(canvas, bars) {  // bars: [{name, value, color}], value in [0, 1]
     const context = canvas.getContext("2d");

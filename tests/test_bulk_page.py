@@ -131,3 +131,69 @@ def test_a_taught_classifier_adds_a_second_set_of_columns(bulk, live_server, tmp
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), "rb").read().decode("utf-8-sig"))))
     assert [r["批量路由_label"] for r in rows] == ["物流问题", "商品质量"]
     assert {"批量路由_confidence", "批量路由_score_物流问题"} <= set(rows[0])
+
+
+@pytest.fixture(scope="module")
+def job_server(tmp_path_factory):
+    """Gunicorn whose page sends files above 2,000 bytes to /api/jobs."""
+    from conftest import NO_ZERO_SHOT, ROOT, Gunicorn
+
+    folder = tmp_path_factory.mktemp("job-server")
+    server = Gunicorn(folder / "log.txt", SENTIMENT_MODEL="bundled-lite", WEB_CONCURRENCY="2",
+                      SENTIMENT_ZERO_SHOT_MODEL=NO_ZERO_SHOT, SENTIMENT_DATA_DIR=str(folder / "data"),
+                      SENTIMENT_PAGE_JOB_BYTES="2000", SENTIMENT_JOB_CHUNK_ROWS="200")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_large_file_runs_as_a_job_with_progress_and_comes_back_whole(browser, job_server, tmp_path):  # noqa: F811
+    rows = [REVIEWS[at % len(REVIEWS)] for at in range(20_000)]
+    source = tmp_path / "大文件.csv"
+    source.write_bytes(("序号,评价\n" + "".join(f"{at},{text}\n" for at, text in enumerate(rows))).encode("utf-8"))
+    for page in open_page(browser, job_server):
+        page.click("#tab-bulk")
+        page.set_input_files("#bulk-file", str(source))
+        expect(page.locator("#bulk-file-note")).to_contain_text("后台分析")
+        page.click("#bulk-start")
+        # 评价 is not a usual text column: the server says so at once, and the page offers the file's columns.
+        expect(page.locator("#bulk-error")).to_contain_text("评价")
+        expect(page.locator("#bulk-column")).to_be_visible()
+        page.select_option("#bulk-column", "评价")
+        page.click("#bulk-start")
+        expect(page.locator("#bulk-progress-text")).to_contain_text("已分析")
+        seen = set()
+        for _ in range(600):  # the progress bar follows the job
+            seen.add(page.evaluate("() => document.getElementById('bulk-progress').value"))
+            if page.locator("#bulk-job-done").is_visible():
+                break
+            page.wait_for_timeout(50)
+        expect(page.locator("#bulk-job-done")).to_be_visible()
+        expect(page.locator("#bulk-progress-text")).to_contain_text("共 20000 行")
+        assert len(seen - {0, 20_000}) >= 1, f"no progress between start and end: {seen}"
+        with page.expect_download() as download:
+            page.click("#bulk-job-download")
+        saved = download.value
+        assert saved.suggested_filename == "大文件.tagged.csv"
+        result = list(csv.DictReader(io.StringIO(open(saved.path(), "rb").read().decode("utf-8-sig"))))
+        assert [r["序号"] for r in result] == [str(at) for at in range(20_000)]
+        assert [r["评价"] for r in result] == rows
+        assert all(r["label"] in ("正面", "负面") for r in result if r["评价"])
+        assert all(r["error"] for r in result if not r["评价"])
+        assert not page.locator("#bulk-results").is_visible()  # no charts for a job: the file is the answer
+
+
+def test_a_job_can_be_cancelled_from_the_page(browser, job_server, tmp_path):  # noqa: F811
+    source = tmp_path / "reviews.csv"
+    source.write_bytes(("review\n" + "".join(f"{REVIEWS[at % 2]}{at}\n" for at in range(150_000))).encode("utf-8"))
+    for page in open_page(browser, job_server):
+        page.click("#tab-bulk")
+        page.set_input_files("#bulk-file", str(source))
+        page.click("#bulk-start")
+        expect(page.locator("#bulk-cancel")).to_be_visible()
+        page.click("#bulk-cancel")
+        expect(page.locator("#bulk-progress-text")).to_contain_text("任务已取消")
+        expect(page.locator("#bulk-cancel")).to_be_hidden()
+        assert not page.locator("#bulk-job-done").is_visible()

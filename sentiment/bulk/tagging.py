@@ -27,6 +27,7 @@ class MissingColumn(KeyError):
     """The table has no column of that name; the message lists the ones it has."""
 
     def __init__(self, column: str | None, available: Sequence[str]):
+        self.available = [str(name) for name in available]
         wanted = f"没有名为“{column}”的列" if column else f"找不到文本列（{'、'.join(TEXT_COLUMNS)}）"
         self.message = f"{wanted}；文件的列是：{'、'.join(map(str, available)) or '（无）'}。请用 column 指定文本所在的列。"
         super().__init__(self.message)

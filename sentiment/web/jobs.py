@@ -91,7 +91,7 @@ def _with_text_column(rows: Iterable[dict], column: str | None) -> Iterator[dict
     try:
         text_column(first, column)
     except MissingColumn as error:
-        raise bad_request("missing_column", error.message) from None
+        raise bad_request("missing_column", error.message, columns=error.available) from None
     return itertools.chain([first], rows)
 
 

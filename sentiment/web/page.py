@@ -18,5 +18,5 @@ EXAMPLES = (
 def index():
     return render_template(
         "index.html", examples=EXAMPLES, max_chars=current_app.config["SENTIMENT_MAX_CHARS"],
-        max_texts=current_app.config["SENTIMENT_MAX_TEXTS"],
+        max_texts=current_app.config["SENTIMENT_MAX_TEXTS"], job_bytes=current_app.config["SENTIMENT_PAGE_JOB_BYTES"],
     )
