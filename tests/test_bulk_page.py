@@ -136,7 +136,7 @@ def test_a_taught_classifier_adds_a_second_set_of_columns(bulk, live_server, tmp
 @pytest.fixture(scope="module")
 def job_server(tmp_path_factory):
     """Gunicorn whose page sends files above 2,000 bytes to /api/jobs."""
-    from conftest import NO_ZERO_SHOT, ROOT, Gunicorn
+    from conftest import NO_ZERO_SHOT, Gunicorn
 
     folder = tmp_path_factory.mktemp("job-server")
     server = Gunicorn(folder / "log.txt", SENTIMENT_MODEL="bundled-lite", WEB_CONCURRENCY="2",
