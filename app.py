@@ -17,7 +17,7 @@ from sentiment.models.custom.store import ClassifierStore
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
 from sentiment.models.model_slot import ModelSlot
 from sentiment.jobs import engines
-from sentiment.web import api, bulk, custom, jobs, page
+from sentiment.web import api, back_pressure, bulk, custom, jobs, page, request_log, security
 from sentiment.web.errors import register_error_handlers
 
 
@@ -49,6 +49,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     CORS(app, resources={r"/api/*": {"origins": app.config["SENTIMENT_CORS_ORIGINS"]}})
     register_error_handlers(app)
+    # In this order: every request gets an id and a log line, then needs a key, then a place.
+    request_log.install(app)
+    security.install(app)
+    back_pressure.install(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(bulk.bp)
     app.register_blueprint(jobs.bp)

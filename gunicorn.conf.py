@@ -29,7 +29,9 @@ except ConfigError as error:
 
 bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{_whole('PORT', 7860)}"
 workers = _whole("WEB_CONCURRENCY", _whole("GUNICORN_WORKERS", max(1, min(_cores, 4))))
-threads = _whole("GUNICORN_THREADS", 4)
+# More threads than the API requests a worker lets wait (SENTIMENT_MAX_PENDING), so that the surplus
+# reaches the app and gets its 429 at once, and /health still answers under load.
+threads = _whole("GUNICORN_THREADS", from_env()["SENTIMENT_MAX_PENDING"] + 4)
 # Above the cold load of StructBERT-base on a slow disk; the bundled model loads in under a second.
 timeout = _whole("GUNICORN_TIMEOUT", 180)
 graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30)

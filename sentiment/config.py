@@ -32,7 +32,17 @@ def _optional_int(value: str) -> int | None:
 
 def _origins(value: str) -> list[str] | str:
     origins = [origin.strip() for origin in value.split(",") if origin.strip()]
-    return "*" if origins in ([], ["*"]) else origins
+    return "*" if origins == ["*"] else origins
+
+
+def _keys(value: str) -> list[str]:
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
+def _key_list(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(key, str) and key.strip() for key in value):
+        return "must be a list of non-empty keys (in the environment: comma-separated)"
+    return None
 
 
 def _whole(minimum: int) -> Callable[[Any], str | None]:
@@ -83,7 +93,17 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     "SENTIMENT_COALESCE_MS": (None, float, _optional(_milliseconds)),
     "SENTIMENT_TORCH_THREADS": (None, _optional_int, _optional(_whole(1))),  # None: leave torch's default
     "SENTIMENT_LOAD_IN_BACKGROUND": (False, _flag, _boolean),  # serve /health (and 503s) while loading
-    "SENTIMENT_CORS_ORIGINS": ("*", _origins, _anything),
+    # Origins whose scripts may call /api/* from a browser: none but the page's own by default; "*" for
+    # any (never with cookies, so the page's session is never lent to another site).
+    "SENTIMENT_CORS_ORIGINS": ([], _origins, _anything),
+    # API keys for /api/* (empty: open), and the secret that signs the page's session cookie (empty:
+    # derived from the keys, so every worker agrees).
+    "SENTIMENT_API_KEYS": ([], _keys, _key_list),
+    "SENTIMENT_SECRET_KEY": ("", str.strip, _anything),
+    # API requests in progress per worker before more get 429 at once (see web/back_pressure.py).
+    "SENTIMENT_MAX_PENDING": (16, int, _whole(1)),
+    # Put the submitted texts in the request log (off: only their count).
+    "SENTIMENT_LOG_TEXTS": (False, _flag, _boolean),
     # Your own labels: the zero-shot model (ModelScope id or directory; used only when on disk) and
     # where taught classifiers are kept (shared by every worker, kept across restarts).
     "SENTIMENT_ZERO_SHOT_MODEL": (DEFAULT_ZERO_SHOT_ID, str.strip, _anything),

@@ -223,9 +223,16 @@ def test_health_and_ready(client):
     assert ready["ready"] is True and ready["backend"] == "bundled" and ready["labels"] == ["负面", "正面"]
 
 
-def test_cors_on_api_only(client):
+def test_no_other_origin_is_allowed_by_default(client):
+    response = post(client, {"text": "好"}, headers={"Origin": "https://shop.example"})
+    assert response.status_code == 200 and "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_any_origin_when_asked_on_the_api_only_and_never_with_cookies():
+    client = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_CORS_ORIGINS": "*"}).test_client()
     response = post(client, {"text": "好"}, headers={"Origin": "https://shop.example"})
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://shop.example")
+    assert "Access-Control-Allow-Credentials" not in response.headers
     assert "Access-Control-Allow-Origin" not in client.get("/", headers={"Origin": "https://shop.example"}).headers
 
 

@@ -16,7 +16,7 @@ def test_defaults():
     config = from_env({})
     assert config["SENTIMENT_BACKEND"] == "auto" and config["SENTIMENT_MAX_CHARS"] == 5000
     assert config["SENTIMENT_WINDOW_OVERLAP"] == 64 and config["SENTIMENT_COALESCE_MS"] is None
-    assert config["SENTIMENT_LOAD_IN_BACKGROUND"] is False and config["SENTIMENT_CORS_ORIGINS"] == "*"
+    assert config["SENTIMENT_LOAD_IN_BACKGROUND"] is False and config["SENTIMENT_CORS_ORIGINS"] == []
 
 
 @pytest.mark.parametrize("name, raw, value", [
@@ -29,6 +29,8 @@ def test_defaults():
     ("SENTIMENT_LOAD_IN_BACKGROUND", "on", True),
     ("SENTIMENT_LOAD_IN_BACKGROUND", "0", False),
     ("SENTIMENT_CORS_ORIGINS", "https://a.example, https://b.example", ["https://a.example", "https://b.example"]),
+    ("SENTIMENT_CORS_ORIGINS", "*", "*"),
+    ("SENTIMENT_API_KEYS", " k1, k2 ,", ["k1", "k2"]),
     ("MAX_CONTENT_LENGTH", "1024", 1024),
 ])
 def test_good_values_are_read(name, raw, value):

@@ -55,10 +55,17 @@ def open_page(browser, live_server, accept_confirms: bool = False):
             dialog.dismiss()
 
     page.on("dialog", on_dialog)
+    # Script errors and what the browser refused (a Content-Security-Policy violation is a console error);
+    # an answer with an error status is the API's to give, and the tests check how the page shows it.
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and not message.text.startswith(
+        "Failed to load resource") and problems.append(message.text))
     page.goto(live_server.url + "/")
     yield page
     assert outside == [], f"the page asked for outside resources: {outside}"
     assert dialogs == [], f"a script ran from user text: {dialogs}"
+    assert problems == [], f"errors in the page's console: {problems}"
     context.close()
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from sentiment.web.security import mark_page_session
+
 bp = Blueprint("page", __name__)
 
 EXAMPLES = (
@@ -16,6 +18,7 @@ EXAMPLES = (
 
 @bp.get("/")
 def index():
+    mark_page_session()
     return render_template(
         "index.html", examples=EXAMPLES, max_chars=current_app.config["SENTIMENT_MAX_CHARS"],
         max_texts=current_app.config["SENTIMENT_MAX_TEXTS"], job_bytes=current_app.config["SENTIMENT_PAGE_JOB_BYTES"],

@@ -18,6 +18,7 @@ from sentiment.models.custom.store import InvalidName, check_name
 from sentiment.models.texts import InvalidText, check_text
 from sentiment.web.errors import bad_request
 from sentiment.web.labelled_file import SUFFIXES, read_labelled_rows
+from sentiment.web.request_log import note_texts
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def texts_from(body: dict, max_chars: int, max_texts: int) -> Job:
     if "text" in body and "texts" in body:
         raise bad_request("ambiguous_input", "请只提供 text（单条）或 texts（多条）中的一个。")
     if "text" in body:
-        return Job([_text(body["text"], max_chars, "text ")], batch=False)
+        job = Job([_text(body["text"], max_chars, "text ")], batch=False)
+        note_texts(job.texts)
+        return job
     if "texts" not in body:
         raise bad_request("missing_field", '缺少 text 字段，例如 {"text": "这家店很好"}。')
     texts = body["texts"]
@@ -69,7 +72,9 @@ def texts_from(body: dict, max_chars: int, max_texts: int) -> Job:
         raise bad_request("empty_batch", "texts 是空数组，请至少提供一条文本。")
     if len(texts) > max_texts:
         raise bad_request("too_many_texts", f"一次最多 {max_texts} 条文本，收到 {len(texts)} 条。", max_texts=max_texts)
-    return Job([_text(t, max_chars, f"第 {i + 1} 条文本", index=i) for i, t in enumerate(texts)], batch=True)
+    job = Job([_text(t, max_chars, f"第 {i + 1} 条文本", index=i) for i, t in enumerate(texts)], batch=True)
+    note_texts(job.texts)
+    return job
 
 
 def parse_job(request: Request, max_chars: int, max_texts: int) -> Job:

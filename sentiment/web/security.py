@@ -1,0 +1,80 @@
+"""What a service facing the internet needs around every request: API keys on ``/api/*``, the
+page's own session in place of a key, and headers that keep the page to its own scripts.
+
+With ``SENTIMENT_API_KEYS`` set, a call to ``/api/*`` needs one of the keys
+(``Authorization: Bearer KEY`` or ``X-API-Key: KEY``), compared in constant time, or the session
+cookie that loading the page sets (signed, HttpOnly, SameSite=Strict: a browser sends it only on
+requests from the page's own origin, so another site cannot borrow it). Staff who can open the
+page can therefore use it without a key; protect the page itself (nginx basic auth, the office
+network) when that is too much. Without keys everything is open, as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask, Response, request, session
+
+from sentiment.web.errors import ApiError
+
+# The page loads only its own files: no inline script or style, nothing from another origin, never framed.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                           "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _given_key() -> str:
+    authorization = request.headers.get("Authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return request.headers.get("X-API-Key", "").strip()
+
+
+def _matches(given: str, keys: list[bytes]) -> bool:
+    """Every key compared, each in constant time: how long this takes says nothing about which matched."""
+    candidate = given.encode("utf-8", "surrogateescape")
+    matched = False
+    for key in keys:
+        matched |= hmac.compare_digest(candidate, key)
+    return matched
+
+
+def mark_page_session() -> None:
+    """Called when the page is served: its later API calls need no key."""
+    session["page"] = True
+
+
+def install(app: Flask) -> None:
+    keys = [key.encode("utf-8") for key in app.config["SENTIMENT_API_KEYS"]]
+    # Every Gunicorn worker must verify the cookie another signed: a secret from the settings, else one
+    # derived from the keys (as secret as they are, and the same in every worker and after a restart).
+    app.secret_key = app.config["SENTIMENT_SECRET_KEY"] or hashlib.sha256(
+        b"sentiment page session\0" + b"\0".join(sorted(keys))).hexdigest()
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_NAME="sentiment_page")
+
+    @app.before_request
+    def require_key():
+        if not keys or not request.path.startswith("/api/") or request.method == "OPTIONS":
+            return None
+        given = _given_key()
+        if given and _matches(given, keys):
+            return None
+        if not given and session.get("page"):
+            return None
+        message = "API 密钥无效。" if given else "需要 API 密钥：请在请求头加上 Authorization: Bearer <密钥> 或 X-API-Key: <密钥>。"
+        body, status = ApiError(401, "invalid_api_key" if given else "missing_api_key", message).response()
+        body.headers["WWW-Authenticate"] = 'Bearer realm="sentiment"'
+        return body, status
+
+    @app.after_request
+    def secure_headers(response: Response) -> Response:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
