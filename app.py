@@ -7,6 +7,7 @@ first access (PEP 562), which Gunicorn does in each worker after it forks.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Mapping
 
 from flask import Flask
@@ -17,8 +18,9 @@ from sentiment.models.custom.store import ClassifierStore
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
 from sentiment.models.model_slot import ModelSlot
 from sentiment.jobs import engines
-from sentiment.web import api, back_pressure, bulk, custom, jobs, page, request_log, security
+from sentiment.web import api, back_pressure, bulk, custom, jobs, metrics, page, request_log, security
 from sentiment.web.errors import register_error_handlers
+from sentiment.web.proxies import TrustedProxies
 
 
 def _log_to_stderr(logger: logging.Logger) -> None:
@@ -42,6 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
         validate(app.config)
+    if "gunicorn" in os.environ.get("SERVER_SOFTWARE", "").lower():
+        app.debug = False  # FLASK_DEBUG's debugger runs code for whoever reaches it: never in production
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["SENTIMENT_TRUSTED_PROXIES"])
     app.json.ensure_ascii = False  # real Chinese characters in responses, not \\u escapes
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"  # said outright for clients that guess Latin-1
@@ -62,8 +67,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     zero_shot = app.extensions["zero_shot"] = ZeroShotSlot()
     zero_shot.load(app.config)  # only when on disk: zero-shot is optional
 
-    slot = ModelSlot()
+    slot = ModelSlot(observe=metrics.observe_inference)
     app.extensions["sentiment_model"] = slot
+    metrics.install(app, slot)
     if app.config["SENTIMENT_LOAD_IN_BACKGROUND"]:
         slot.load_in_background(app.config)
     else:

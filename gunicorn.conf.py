@@ -22,6 +22,27 @@ def _whole(name: str, default: int, minimum: int = 1) -> int:
     return int(raw)
 
 
+# /metrics adds up every worker's counts from files here (prometheus_client's multiprocess mode): a
+# fresh folder per start, unless the operator names one, whose count files are removed.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import glob
+
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    for _stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(_stale)
+else:
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sentiment-metrics-")
+
+
+def child_exit(server, worker):
+    """A worker's live gauges go with it; its counts stay in the totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 try:
     from_env()  # every SENTIMENT_* setting is checked here, before any worker starts
 except ConfigError as error:
@@ -36,6 +57,8 @@ threads = _whole("GUNICORN_THREADS", from_env()["SENTIMENT_MAX_PENDING"] + 4)
 timeout = _whole("GUNICORN_TIMEOUT", 180)
 graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5
+# X-Forwarded-Proto only from the proxies the app trusts too (sentiment/web/proxies.py); none by default.
+forwarded_allow_ips = ",".join(from_env()["SENTIMENT_TRUSTED_PROXIES"])
 preload_app = False
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

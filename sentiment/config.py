@@ -100,6 +100,8 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     # derived from the keys, so every worker agrees).
     "SENTIMENT_API_KEYS": ([], _keys, _key_list),
     "SENTIMENT_SECRET_KEY": ("", str.strip, _anything),
+    # Addresses of the reverse proxies whose X-Forwarded-* headers are believed (empty: none).
+    "SENTIMENT_TRUSTED_PROXIES": ([], _keys, _key_list),
     # API requests in progress per worker before more get 429 at once (see web/back_pressure.py).
     "SENTIMENT_MAX_PENDING": (16, int, _whole(1)),
     # Put the submitted texts in the request log (off: only their count).

@@ -104,3 +104,18 @@ def test_past_the_bound_requests_get_429_at_once_and_health_still_answers(narrow
     refused = [a for a in answers if a[0] == 429]
     assert sorted(a[0] for a in answers).count(200) >= 2 and refused, answers
     assert all(retry == "1" and seconds < 1.0 for _, seconds, retry in refused), refused
+
+
+def test_forwarded_headers_count_only_from_a_trusted_proxy(lines):
+    client = make_client(SENTIMENT_TRUSTED_PROXIES=["10.0.0.1"])
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    client.get("/health", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    client.get("/health", headers=forwarded, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert [line["client"] for line in lines] == ["203.0.113.9", "198.51.100.7"]
+
+
+def test_debug_mode_is_never_on_under_gunicorn(monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert make_client().application.debug is True  # flask run, on a developer's machine
+    monkeypatch.setenv("SERVER_SOFTWARE", "gunicorn/23.0.0")
+    assert make_client().application.debug is False

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sentiment.models.backends import BackendUnavailable, Choice, load_backend
 from sentiment.models.coalescer import CoalescingBackend
@@ -40,7 +40,8 @@ class Loaded:
 
 
 class ModelSlot:
-    def __init__(self) -> None:
+    def __init__(self, observe: Callable[[str, int, float], None] | None = None) -> None:
+        self.observe = observe  # handed to the service (see SentimentService.observe)
         self.loaded: Loaded | None = None
         self.error: str | None = None
         self._done = threading.Event()
@@ -57,6 +58,7 @@ class ModelSlot:
                 backend = CoalescingBackend(backend, wait_ms, config["SENTIMENT_BATCH_SIZE"])
             service = SentimentService.from_config(backend, config)
             service.analyse([WARM_UP_TEXT])
+            service.observe = self.observe  # after the warm-up, which is no one's request
         except Exception as error:  # a failed warm-up means the model cannot serve either
             self.error = str(error)
             self._done.set()  # only now: wait() promises a stored outcome

@@ -7,8 +7,9 @@ order; ``postprocess`` averages each text's window probabilities and shapes the 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from sentiment.models.answer import shape
 from sentiment.models.prediction import Backend, Prediction
@@ -36,6 +37,9 @@ class SentimentService:
     backend: Backend
     batch_size: int = 16
     overlap: int = 64
+    # Told (model name, texts, seconds in the model) after each pass: how metrics see inference
+    # without the models layer knowing of them.
+    observe: Callable[[str, int, float], None] | None = None
 
     def __post_init__(self) -> None:
         window = self.backend.window
@@ -74,5 +78,8 @@ class SentimentService:
     def analyse(self, texts: Sequence[str]) -> list[dict]:
         """One answer per text, in input order, from one pass over the model."""
         split = self.preprocess(texts)
+        started = time.perf_counter()
         flat = self._forward([piece for parts in split for piece in parts])
+        if self.observe is not None:
+            self.observe(self.backend.name, len(texts), time.perf_counter() - started)
         return self.postprocess(texts, split, flat)

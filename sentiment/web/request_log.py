@@ -1,4 +1,5 @@
-"""One JSON line per request, for the operator: request id, route, status, latency, text count.
+"""One JSON line per request, for the operator: request id, client address, route, status, latency,
+text count.
 
 The request id comes from the client's ``X-Request-ID`` when it is a plain token (letters, digits,
 ``._:-``, at most 128), else a new one; it goes back in the answer's ``X-Request-ID``, so a caller
@@ -44,7 +45,7 @@ def install(app: Flask) -> None:
     def finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
         texts = g.get("texts")
-        line = {"request_id": response.headers["X-Request-ID"], "method": request.method,
+        line = {"request_id": response.headers["X-Request-ID"], "client": request.remote_addr, "method": request.method,
                 "route": request.url_rule.rule if request.url_rule else None, "status": response.status_code,
                 "latency_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
                 "texts": len(texts) if texts is not None else 0}
