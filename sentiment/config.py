@@ -102,6 +102,8 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     "SENTIMENT_SECRET_KEY": ("", str.strip, _anything),
     # Addresses of the reverse proxies whose X-Forwarded-* headers are believed (empty: none).
     "SENTIMENT_TRUSTED_PROXIES": ([], _keys, _key_list),
+    # The longest one request may keep a worker in the model, checked between batches (503 request_timeout).
+    "SENTIMENT_REQUEST_SECONDS": (120.0, float, _optional(lambda value: None if value > 0 else "must be above 0")),
     # API requests in progress per worker before more get 429 at once (see web/back_pressure.py).
     "SENTIMENT_MAX_PENDING": (16, int, _whole(1)),
     # Put the submitted texts in the request log (off: only their count).

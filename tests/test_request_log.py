@@ -1,6 +1,7 @@
 """The operator's view: one JSON log line per request, request ids, and 429 past the bound of waiting requests."""
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -119,3 +120,17 @@ def test_debug_mode_is_never_on_under_gunicorn(monkeypatch):
     assert make_client().application.debug is True  # flask run, on a developer's machine
     monkeypatch.setenv("SERVER_SOFTWARE", "gunicorn/23.0.0")
     assert make_client().application.debug is False
+
+
+def test_a_request_past_its_time_budget_stops_with_its_own_error(tiny_zero_shot):
+    client = make_client(SENTIMENT_REQUEST_SECONDS=1e-6, SENTIMENT_ZERO_SHOT_MODEL=str(tiny_zero_shot))
+    answers = [client.post("/api/sentiment", json={"texts": ["好吃"] * 40}),
+               client.post("/api/sentiment/file", data={"file": (io.BytesIO("review\n好吃\n".encode()), "r.csv")},
+                           content_type="multipart/form-data"),
+               client.post("/api/classify", json={"text": "快递慢", "labels": ["物流", "质量"]})]
+    for response in answers:
+        body = response.get_json()
+        assert response.status_code == 503 and body["code"] == "request_timeout" and "/api/jobs" in body["error"], body
+    roomy = make_client(SENTIMENT_ZERO_SHOT_MODEL=str(tiny_zero_shot))  # the default budget: two minutes
+    assert roomy.post("/api/sentiment", json={"texts": ["好吃"] * 40}).status_code == 200
+    assert roomy.post("/api/classify", json={"text": "快递慢", "labels": ["物流", "质量"]}).status_code == 200

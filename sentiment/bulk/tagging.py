@@ -85,8 +85,8 @@ class Tagger:
         except InvalidText as error:
             return None, f"{error.code}: {error.message}"
 
-    def tag(self, rows: Iterable[dict], start: int = 1,
-            progress: Callable[[int], None] | None = None) -> Iterator[dict]:
+    def tag(self, rows: Iterable[dict], start: int = 1, progress: Callable[[int], None] | None = None,
+            deadline: float | None = None) -> Iterator[dict]:
         """Each row with the model's columns, in input order, one model pass per batch of rows."""
         labels = self.service.backend.labels
         rows = iter(rows)
@@ -98,7 +98,7 @@ class Tagger:
                 column = text_column(batch[0], self.column)
             checked = [self._checked(row, column, number + at) for at, row in enumerate(batch)]
             readable = [text for text, _ in checked if text is not None]
-            answers = iter(self.service.analyse(readable) if readable else [])
+            answers = iter(self.service.analyse(readable, deadline) if readable else [])
             taught = self._taught(readable)
             for row, (text, problem) in zip(batch, checked):
                 added = {name: "" for name in names.values()}

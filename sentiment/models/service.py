@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from sentiment.models.answer import shape
+from sentiment.models.deadline import check
 from sentiment.models.prediction import Backend, Prediction
 
 
@@ -58,10 +59,11 @@ class SentimentService:
     def preprocess(self, texts: Sequence[str]) -> list[list[str]]:
         return [windows(text.strip(), self.backend.window, self.overlap) for text in texts]
 
-    def _forward(self, pieces: Sequence[str]) -> list[Prediction]:
+    def _forward(self, pieces: Sequence[str], deadline: float | None = None) -> list[Prediction]:
         order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
         results: list[Prediction | None] = [None] * len(pieces)
         for start in range(0, len(order), self.batch_size):
+            check(deadline)
             chunk = order[start : start + self.batch_size]
             for index, prediction in zip(chunk, self.backend.predict([pieces[i] for i in chunk])):
                 results[index] = prediction
@@ -75,11 +77,12 @@ class SentimentService:
             answers.append(shape(text, prediction, len(parts), self.backend.name))
         return answers
 
-    def analyse(self, texts: Sequence[str]) -> list[dict]:
-        """One answer per text, in input order, from one pass over the model."""
+    def analyse(self, texts: Sequence[str], deadline: float | None = None) -> list[dict]:
+        """One answer per text, in input order, from one pass over the model; ``OutOfTime`` once
+        ``deadline`` (``time.monotonic()``) has passed between batches."""
         split = self.preprocess(texts)
         started = time.perf_counter()
-        flat = self._forward([piece for parts in split for piece in parts])
+        flat = self._forward([piece for parts in split for piece in parts], deadline)
         if self.observe is not None:
             self.observe(self.backend.name, len(texts), time.perf_counter() - started)
         return self.postprocess(texts, split, flat)

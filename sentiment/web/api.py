@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from sentiment.web.errors import unavailable
+from sentiment.web.errors import deadline, unavailable
 from sentiment.web.validation import parse_job
 
 bp = Blueprint("api", __name__)
@@ -17,7 +17,7 @@ def _slot():
 def sentiment():
     config = current_app.config
     job = parse_job(request, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
-    results = _slot().get().analyse(job.texts)
+    results = _slot().get().analyse(job.texts, deadline())
     return jsonify({"results": results} if job.batch else results[0])
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, read_rows
 from sentiment.bulk.tagging import MissingColumn, Tagger
 from sentiment.models.custom.store import InvalidName, UnknownClassifier
-from sentiment.web.errors import bad_request, unknown_classifier
+from sentiment.web.errors import bad_request, deadline, unknown_classifier
 from sentiment.web.validation import json_body
 
 bp = Blueprint("bulk", __name__)
@@ -79,7 +79,7 @@ def tag_file():
     writer = TableWriter(buffer, out_kind)
     written = 0
     try:
-        for row in tagger.tag(_limited(rows)):
+        for row in tagger.tag(_limited(rows), deadline=deadline()):
             writer.write(row)
             written += 1
     except TableError as error:

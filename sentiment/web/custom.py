@@ -9,7 +9,7 @@ from sentiment.models.custom.generative import UnsupportedOption
 from sentiment.models.custom.store import ClassifierStore, UnknownClassifier
 from sentiment.models.custom.taught import InvalidExamples, check_examples, teach
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot, ZeroShotUnavailable
-from sentiment.web.errors import ApiError, unknown_classifier
+from sentiment.web.errors import ApiError, deadline, unknown_classifier
 from sentiment.web.validation import classify_job, json_body, teaching_set
 
 bp = Blueprint("custom", __name__)
@@ -40,7 +40,7 @@ def classify():
         except ZeroShotUnavailable as error:
             raise ApiError(409, "zero_shot_unavailable", str(error), how=error.how) from None
         try:
-            results = model.classify(texts, job.labels, job.template, job.multi_label)
+            results = model.classify(texts, job.labels, job.template, job.multi_label, deadline())
         except UnsupportedOption as error:
             raise ApiError(400, error.code, str(error)) from None
     return jsonify({"results": results} if job.job.batch else results[0])

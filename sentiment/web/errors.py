@@ -6,10 +6,12 @@ nothing ever answers with a stack trace.
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from sentiment.models.deadline import OutOfTime
 from sentiment.models.model_slot import ModelNotReady
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,11 @@ def unavailable(error: ModelNotReady) -> ApiError:
     return ApiError(503, "model_not_ready", str(error))
 
 
+def deadline() -> float:
+    """This request's time budget, as the models check it (``time.monotonic()`` seconds)."""
+    return time.monotonic() + current_app.config["SENTIMENT_REQUEST_SECONDS"]
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path in ("/health", "/ready")
 
@@ -56,6 +63,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
         return error.response()
+
+    @app.errorhandler(OutOfTime)
+    def out_of_time(error: OutOfTime):
+        limit = app.config["SENTIMENT_REQUEST_SECONDS"]
+        return ApiError(503, "request_timeout", f"处理超过了 {limit:g} 秒的上限，已停止。请减少文本的数量或长度，"
+                        "大文件请用后台任务（/api/jobs）。", max_seconds=limit).response()
 
     @app.errorhandler(ModelNotReady)
     def model_not_ready(error: ModelNotReady):

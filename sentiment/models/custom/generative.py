@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from sentiment.models.custom.answer import ranked
+from sentiment.models.deadline import check
 
 PROMPT = "文本分类。\n候选标签：{labels}。\n文本内容：{text}"
 TASK = "text2text-generation"
@@ -52,11 +53,12 @@ class GenerativeClassifier:
         self._lock = threading.Lock()  # one generation at a time: the tokenizer is shared
 
     def classify(self, texts: Sequence[str], labels: Sequence[str], template: str | None,
-                 multi_label: bool) -> list[dict]:
+                 multi_label: bool, deadline: float | None = None) -> list[dict]:
         if multi_label or template is not None:
             raise UnsupportedOption(f"{self.name} 是生成式模型，不支持 multi_label 和 hypothesis_template。")
         answers = []
         for text in texts:
+            check(deadline)
             with self._lock:
                 written = self.pipeline(PROMPT.format(labels=",".join(labels), text=text))["text"]
             label, mapped = map_answer(written, labels)

@@ -27,6 +27,7 @@ import numpy as np
 from sentiment.models.backends.onnx_runtime import META_FILE, MODEL_FILE, cpu_session, is_onnx_dir
 from sentiment.models.custom.answer import ranked
 from sentiment.models.custom.label_set import DEFAULT_TEMPLATE
+from sentiment.models.deadline import check
 
 ENTAILMENT, CONTRADICTION = 0, 2  # ZeroShotClassificationPipeline.__init__ in modelscope 1.9.5
 TASK = "zero-shot-classification"
@@ -113,11 +114,12 @@ class ZeroShotClassifier:
         """ModelScope's own pipeline (PyTorch directories only), the reference the answers are tested against."""
         return self.engine.pipeline
 
-    def _logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    def _logits(self, pairs: Sequence[tuple[str, str]], deadline: float | None = None) -> np.ndarray:
         """(pairs, 3) logits, the pairs run in length-sorted batches padded to their own longest."""
         order = sorted(range(len(pairs)), key=lambda at: len(pairs[at][0]) + len(pairs[at][1]))
         out = np.zeros((len(pairs), 3), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
+            check(deadline)
             rows = order[start:start + self.batch_size]
             with self._lock:
                 # As the pipeline's preprocessor: its truncation=True (with a truncation_strategy that
@@ -129,9 +131,9 @@ class ZeroShotClassifier:
         return out
 
     def classify(self, texts: Sequence[str], labels: Sequence[str], template: str | None,
-                 multi_label: bool) -> list[dict]:
+                 multi_label: bool, deadline: float | None = None) -> list[dict]:
         """One answer per text: its labels best first, a score for each, the top label and the model."""
         hypotheses = [(template or DEFAULT_TEMPLATE).format(label) for label in labels]
-        logits = self._logits([(text, hypothesis) for text in texts for hypothesis in hypotheses])
+        logits = self._logits([(text, hypothesis) for text in texts for hypothesis in hypotheses], deadline)
         return [ranked(text, dict(zip(labels, scores_of(logits[at * len(labels):(at + 1) * len(labels)], multi_label))),
                        self.name, multi_label) for at, text in enumerate(texts)]
