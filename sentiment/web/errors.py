@@ -11,6 +11,7 @@ import time
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from sentiment.models.custom.store import InvalidName
 from sentiment.models.deadline import OutOfTime
 from sentiment.models.model_slot import ModelNotReady
 
@@ -63,6 +64,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
         return error.response()
+
+    @app.after_request
+    def json_options(response):
+        """Flask answers OPTIONS (a CORS preflight) itself with an empty HTML body; on /api/* every answer
+        is JSON, so it says which methods the route takes."""
+        if request.method == "OPTIONS" and request.path.startswith("/api/") and response.mimetype == "text/html":
+            allowed = [method.strip() for method in response.headers.get("Allow", "").split(",") if method.strip()]
+            response.set_data(jsonify({"allow": allowed}).get_data())
+            response.mimetype = "application/json"
+        return response
+
+    @app.errorhandler(InvalidName)
+    def invalid_name(error: InvalidName):
+        return bad_request("invalid_name", str(error)).response()
 
     @app.errorhandler(OutOfTime)
     def out_of_time(error: OutOfTime):
