@@ -105,7 +105,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     # The longest one request may keep a worker in the model, checked between batches (503 request_timeout).
     "SENTIMENT_REQUEST_SECONDS": (120.0, float, _optional(lambda value: None if value > 0 else "must be above 0")),
     # API requests in progress per worker before more get 429 at once (see web/back_pressure.py).
-    "SENTIMENT_MAX_PENDING": (16, int, _whole(1)),
+    "SENTIMENT_MAX_PENDING": (32, int, _whole(1)),
     # Put the submitted texts in the request log (off: only their count).
     "SENTIMENT_LOG_TEXTS": (False, _flag, _boolean),
     # Your own labels: the zero-shot model (ModelScope id or directory; used only when on disk) and

@@ -15,6 +15,20 @@ def _slot():
 
 @bp.post("/api/sentiment")
 def sentiment():
+    """Positive or negative, with a confidence, for one text or a batch.
+    ---
+    post:
+      summary: Sentiment of one text or a batch
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/TextInput'}}}}
+      responses:
+        200: {description: 'one answer, or results in input order', content: {application/json: {schema: {$ref: '#/components/schemas/SentimentAnswer'}}}}
+        400: {$ref: '#/components/responses/Error'}
+        401: {$ref: '#/components/responses/Error'}
+        413: {$ref: '#/components/responses/Error'}
+        415: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+        503: {$ref: '#/components/responses/Error'}
+    """
     config = current_app.config
     job = parse_job(request, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
     results = _slot().get().analyse(job.texts, deadline())
@@ -23,11 +37,26 @@ def sentiment():
 
 @bp.get("/health")
 def health():
+    """Alive (the process answers), whether or not the model is ready.
+    ---
+    get:
+      summary: Liveness
+      responses:
+        200: {description: '{"status": "ok"}', content: {application/json: {schema: {type: object}}}}
+    """
     return jsonify({"status": "ok"})
 
 
 @bp.get("/ready")
 def ready():
+    """Ready to answer: the model in use and its labels, or 503 with why not.
+    ---
+    get:
+      summary: Readiness, the model and its labels
+      responses:
+        200: {description: the model serves, content: {application/json: {schema: {type: object, required: [ready, labels]}}}}
+        503: {$ref: '#/components/responses/Error'}
+    """
     status = _slot().status()
     if status["ready"]:
         return jsonify(status)

@@ -61,6 +61,20 @@ def _attachment(buffer: io.BytesIO, kind: str, name: str) -> Response:
 
 @bp.post("/api/sentiment/file")
 def tag_file():
+    """A whole file back with the model's columns added to every row, in the same request.
+    ---
+    post:
+      summary: Tag a file (CSV, TSV, TXT, XLSX, JSON lines)
+      requestBody: {required: true, content: {multipart/form-data: {schema: {$ref: '#/components/schemas/FileUpload'}}}}
+      responses:
+        200: {description: 'the tagged file (CSV with BOM, XLSX or JSON lines)'}
+        400: {$ref: '#/components/responses/Error'}
+        401: {$ref: '#/components/responses/Error'}
+        404: {$ref: '#/components/responses/Error'}
+        413: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+        503: {$ref: '#/components/responses/Error'}
+    """
     rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
     out_kind = request.form.get("format") or ("xlsx" if kind == "xlsx" else "csv")
     if out_kind not in OUTPUT_FORMATS:
@@ -94,7 +108,18 @@ def tag_file():
 
 @bp.post("/api/table")
 def read_table():
-    """The upload's columns and rows as JSON, for the page to tag in chunks."""
+    """The upload's columns and rows as JSON, for the page to tag in chunks.
+    ---
+    post:
+      summary: Read a file into rows (for the page)
+      requestBody: {required: true, content: {multipart/form-data: {schema: {$ref: '#/components/schemas/FileUpload'}}}}
+      responses:
+        200: {description: 'columns and rows', content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
+        400: {$ref: '#/components/responses/Error'}
+        401: {$ref: '#/components/responses/Error'}
+        413: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+    """
     rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
     try:
         table = [{key: ("" if value is None else str(value)) for key, value in row.items()} for row in _limited(rows)]
@@ -108,7 +133,18 @@ def read_table():
 
 @bp.post("/api/table/xlsx")
 def write_workbook():
-    """``{"name", "columns", "rows"}`` (rows as lists, in the columns' order) as an .xlsx download."""
+    """``{"name", "columns", "rows"}`` (rows as lists, in the columns' order) as an .xlsx download.
+    ---
+    post:
+      summary: Write rows as an XLSX file (for the page)
+      requestBody: {required: true, content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
+      responses:
+        200: {description: 'the XLSX file'}
+        400: {$ref: '#/components/responses/Error'}
+        401: {$ref: '#/components/responses/Error'}
+        413: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+    """
     request.max_content_length = current_app.config["SENTIMENT_MAX_FILE_BYTES"]
     body = json_body(request)
     columns, rows = body.get("columns"), body.get("rows")

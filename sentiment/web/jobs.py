@@ -99,7 +99,30 @@ def _with_text_column(rows: Iterable[dict], column: str | None) -> Iterator[dict
 def submit():
     """A file (multipart, as /api/sentiment/file) or JSON ``{"texts": [...]}``; options column, format, and
     a second set of columns: ``classifier`` (taught) or ``labels`` (zero-shot, with ``multi_label`` and
-    ``hypothesis_template``)."""
+    ``hypothesis_template``).
+    ---
+    post:
+      summary: Start a job (202 at once)
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              allOf:
+                - {$ref: '#/components/schemas/FileUpload'}
+                - {type: object, properties: {labels: {type: string, description: 'repeated, or one field: a,b,c'}, multi_label: {type: string}, hypothesis_template: {type: string}}}
+          application/json:
+            schema: {type: object, required: [texts], properties: {texts: {type: array, items: {type: string}}, format: {type: string}, classifier: {type: string}, labels: {type: array, items: {type: string}}, multi_label: {type: boolean}, hypothesis_template: {type: string}}}
+      responses:
+        202: {description: 'the job, queued', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        400: {$ref: '#/components/responses/Error'}
+        401: {$ref: '#/components/responses/Error'}
+        404: {$ref: '#/components/responses/Error'}
+        409: {$ref: '#/components/responses/Error'}
+        413: {$ref: '#/components/responses/Error'}
+        415: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+    """
     config = current_app.config
     if request.mimetype == "multipart/form-data":
         rows, kind, name = read_upload(config["SENTIMENT_JOB_MAX_BYTES"])
@@ -135,11 +158,30 @@ def submit():
 
 @bp.get("/api/jobs")
 def recent():
+    """The most recent jobs, newest first.
+    ---
+    get:
+      summary: List recent jobs
+      responses:
+        200: {description: 'jobs', content: {application/json: {schema: {type: object, required: [jobs], properties: {jobs: {type: array, items: {$ref: '#/components/schemas/Job'}}}}}}}
+        401: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+    """
     return jsonify({"jobs": [_described(status) for status in _store().recent()]})
 
 
 @bp.get("/api/jobs/<job>")
 def job(job: str):
+    """A job's state, progress, rate and time left.
+    ---
+    get:
+      summary: A job's status
+      responses:
+        200: {description: 'the job', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        401: {$ref: '#/components/responses/Error'}
+        404: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+    """
     try:
         return jsonify(_described(_store().status(job)))
     except UnknownJob:
@@ -148,6 +190,16 @@ def job(job: str):
 
 @bp.delete("/api/jobs/<job>")
 def cancel(job: str):
+    """Cancel a job; its finished chunks are kept until it expires.
+    ---
+    delete:
+      summary: Cancel a job
+      responses:
+        200: {description: 'the job, cancelled (or already ended)', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        401: {$ref: '#/components/responses/Error'}
+        404: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+    """
     try:
         return jsonify(_described(_store().cancel(job)))
     except UnknownJob:
@@ -156,6 +208,17 @@ def cancel(job: str):
 
 @bp.get("/api/jobs/<job>/result")
 def result(job: str):
+    """The tagged file, streamed, every row in order.
+    ---
+    get:
+      summary: A finished job's tagged file
+      responses:
+        200: {description: 'the file (CSV with BOM, XLSX or JSON lines)'}
+        401: {$ref: '#/components/responses/Error'}
+        404: {$ref: '#/components/responses/Error'}
+        409: {$ref: '#/components/responses/Error'}
+        429: {$ref: '#/components/responses/Error'}
+    """
     try:
         status = _store().status(job)
     except UnknownJob:
