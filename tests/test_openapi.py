@@ -41,7 +41,9 @@ def test_every_api_route_and_method_is_documented(client, document):
 
 def check(document, path: str, method: str, response) -> None:
     """The answer against the schema the document gives for its status."""
-    documented = document["paths"][path][method]["responses"][str(response.status_code)]
+    responses = document["paths"][path][method]["responses"]
+    status = str(response.status_code)
+    documented = responses.get(status) or responses[status[0] + "XX"]
     if "$ref" in documented:
         documented = document["components"]["responses"][documented["$ref"].rsplit("/", 1)[1]]
     schema = documented["content"]["application/json"]["schema"]

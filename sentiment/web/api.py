@@ -22,12 +22,6 @@ def sentiment():
       requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/TextInput'}}}}
       responses:
         200: {description: 'one answer, or results in input order', content: {application/json: {schema: {$ref: '#/components/schemas/SentimentAnswer'}}}}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        413: {$ref: '#/components/responses/Error'}
-        415: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
-        503: {$ref: '#/components/responses/Error'}
     """
     config = current_app.config
     job = parse_job(request, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
@@ -55,7 +49,6 @@ def ready():
       summary: Readiness, the model and its labels
       responses:
         200: {description: the model serves, content: {application/json: {schema: {type: object, required: [ready, labels]}}}}
-        503: {$ref: '#/components/responses/Error'}
     """
     status = _slot().status()
     if status["ready"]:

@@ -68,12 +68,6 @@ def tag_file():
       requestBody: {required: true, content: {multipart/form-data: {schema: {$ref: '#/components/schemas/FileUpload'}}}}
       responses:
         200: {description: 'the tagged file (CSV with BOM, XLSX or JSON lines)'}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        404: {$ref: '#/components/responses/Error'}
-        413: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
-        503: {$ref: '#/components/responses/Error'}
     """
     rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
     out_kind = request.form.get("format") or ("xlsx" if kind == "xlsx" else "csv")
@@ -115,10 +109,6 @@ def read_table():
       requestBody: {required: true, content: {multipart/form-data: {schema: {$ref: '#/components/schemas/FileUpload'}}}}
       responses:
         200: {description: 'columns and rows', content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        413: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
     try:
@@ -140,10 +130,6 @@ def write_workbook():
       requestBody: {required: true, content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
       responses:
         200: {description: 'the XLSX file'}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        413: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     request.max_content_length = current_app.config["SENTIMENT_MAX_FILE_BYTES"]
     body = json_body(request)

@@ -32,14 +32,6 @@ def classify():
       requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/ClassifyInput'}}}}
       responses:
         200: {description: 'one answer, or results in input order', content: {application/json: {schema: {$ref: '#/components/schemas/ClassifyAnswer'}}}}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        404: {$ref: '#/components/responses/Error'}
-        409: {$ref: '#/components/responses/Error'}
-        413: {$ref: '#/components/responses/Error'}
-        415: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
-        503: {$ref: '#/components/responses/Error'}
     """
     job = classify_job(json_body(request), current_app.config)
     texts = job.job.texts
@@ -70,8 +62,6 @@ def classifiers():
       summary: List taught classifiers
       responses:
         200: {description: 'classifiers and zero-shot status', content: {application/json: {schema: {type: object, required: [classifiers, zero_shot], properties: {classifiers: {type: array, items: {$ref: '#/components/schemas/Classifier'}}, zero_shot: {type: object}}}}}}
-        401: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     return jsonify({"classifiers": _store().list(), "zero_shot": _zero_shot().status()})
 
@@ -85,12 +75,6 @@ def teach_classifier():
       requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/TeachInput'}}, multipart/form-data: {schema: {type: object, required: [name, file], properties: {name: {type: string}, file: {type: string, format: binary}, replace: {type: string}}}}}}
       responses:
         201: {description: 'the classifier with its cross-validated accuracy', content: {application/json: {schema: {$ref: '#/components/schemas/Classifier'}}}}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        409: {$ref: '#/components/responses/Error'}
-        413: {$ref: '#/components/responses/Error'}
-        415: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     config = current_app.config
     wanted = teaching_set(request, TEXT_COLUMNS, LABEL_COLUMNS)
@@ -113,10 +97,6 @@ def delete_classifier(name: str):
       summary: Delete a classifier
       responses:
         200: {description: 'deleted', content: {application/json: {schema: {type: object, required: [deleted]}}}}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        404: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     try:
         _store().delete(name)

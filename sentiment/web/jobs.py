@@ -115,13 +115,6 @@ def submit():
             schema: {type: object, required: [texts], properties: {texts: {type: array, items: {type: string}}, format: {type: string}, classifier: {type: string}, labels: {type: array, items: {type: string}}, multi_label: {type: boolean}, hypothesis_template: {type: string}}}
       responses:
         202: {description: 'the job, queued', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
-        400: {$ref: '#/components/responses/Error'}
-        401: {$ref: '#/components/responses/Error'}
-        404: {$ref: '#/components/responses/Error'}
-        409: {$ref: '#/components/responses/Error'}
-        413: {$ref: '#/components/responses/Error'}
-        415: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     config = current_app.config
     if request.mimetype == "multipart/form-data":
@@ -164,8 +157,6 @@ def recent():
       summary: List recent jobs
       responses:
         200: {description: 'jobs', content: {application/json: {schema: {type: object, required: [jobs], properties: {jobs: {type: array, items: {$ref: '#/components/schemas/Job'}}}}}}}
-        401: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     return jsonify({"jobs": [_described(status) for status in _store().recent()]})
 
@@ -178,9 +169,6 @@ def job(job: str):
       summary: A job's status
       responses:
         200: {description: 'the job', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
-        401: {$ref: '#/components/responses/Error'}
-        404: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     try:
         return jsonify(_described(_store().status(job)))
@@ -196,9 +184,6 @@ def cancel(job: str):
       summary: Cancel a job
       responses:
         200: {description: 'the job, cancelled (or already ended)', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
-        401: {$ref: '#/components/responses/Error'}
-        404: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     try:
         return jsonify(_described(_store().cancel(job)))
@@ -214,10 +199,6 @@ def result(job: str):
       summary: A finished job's tagged file
       responses:
         200: {description: 'the file (CSV with BOM, XLSX or JSON lines)'}
-        401: {$ref: '#/components/responses/Error'}
-        404: {$ref: '#/components/responses/Error'}
-        409: {$ref: '#/components/responses/Error'}
-        429: {$ref: '#/components/responses/Error'}
     """
     try:
         status = _store().status(job)

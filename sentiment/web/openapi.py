@@ -1,7 +1,8 @@
 """``GET /openapi.json``: the OpenAPI 3.1 document of every route, built from the code by apispec.
 
 Each view's docstring carries its operation (after a ``---`` line, in YAML, next to the code that
-answers it); the shapes they share are the components below. ``GET /docs`` shows the document with
+answers it); the shapes they share are the components below, and every 4xx and 5xx answer of the
+API is the one ``Error`` shape, added to each operation here. ``GET /docs`` shows the document with
 Swagger UI, served from ``static/vendor/swagger-ui`` (no CDN). ``tests/test_openapi.py`` validates the
 document, checks that every route is in it, and checks real answers against it.
 """
@@ -108,9 +109,13 @@ def build(app: Flask) -> dict:
         path = rule.rule.replace("<path:", "{").replace("<", "{").replace(">", "}")
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in rule.arguments]
-        if path.startswith("/api/") and app.config["SENTIMENT_API_KEYS"]:
+        if path.startswith("/api/") or path == "/ready":
             for operation in operations.values():
-                operation.setdefault("security", [{"bearer": []}, {"apiKey": []}])
+                # Every error answer has the one shape, whatever the route: said once, here.
+                operation["responses"].update({"4XX": {"$ref": "#/components/responses/Error"},
+                                               "5XX": {"$ref": "#/components/responses/Error"}})
+                if app.config["SENTIMENT_API_KEYS"]:
+                    operation.setdefault("security", [{"bearer": []}, {"apiKey": []}])
         spec.path(path=path, operations=operations, parameters=parameters or None)
     return spec.to_dict()
 
