@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -155,8 +156,12 @@ def _tag_on_server(args: argparse.Namespace) -> int:
     body = b"".join(parts) + (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
                               f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
 
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    if args.api_key:
+        headers["Authorization"] = f"Bearer {args.api_key}"
+
     def call(path: str, payload: bytes | None = None) -> tuple[int, bytes]:
-        request = urllib.request.Request(base + path, data=payload, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        request = urllib.request.Request(base + path, data=payload, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=120) as response:
                 return response.status, response.read()
@@ -311,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
     g.add_argument("--classifier", help="also add the columns of this taught classifier")
     g.add_argument("--server", help="run it as a job on this running service (e.g. http://127.0.0.1:7860) and wait")
+    g.add_argument("--api-key", default=os.environ.get("SENTIMENT_API_KEY"),
+                   help="the service's API key, when it has SENTIMENT_API_KEYS (default: $SENTIMENT_API_KEY)")
     g.add_argument("--resume", action="store_true", help="continue a partial output instead of starting again")
     g.add_argument("--batch", type=int, default=256, help="rows per model pass (default 256)")
     g.set_defaults(run=tag)

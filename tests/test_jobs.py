@@ -197,16 +197,19 @@ def test_the_cli_runs_a_job_on_a_running_service(tmp_path):
     source = tmp_path / "reviews.csv"
     source.write_bytes(reviews_csv(3000))
     server = Gunicorn(tmp_path / "log.txt", SENTIMENT_MODEL="bundled-lite", SENTIMENT_ZERO_SHOT_MODEL=NO_ZERO_SHOT,
-                      WEB_CONCURRENCY="1", SENTIMENT_DATA_DIR=str(tmp_path / "data"), SENTIMENT_JOB_CHUNK_ROWS="500")
+                      WEB_CONCURRENCY="1", SENTIMENT_DATA_DIR=str(tmp_path / "data"), SENTIMENT_JOB_CHUNK_ROWS="500",
+                      SENTIMENT_API_KEYS="cli-key")
     try:
         server.wait_ready(workers=1)
-        result = run("tag", str(source), "-o", str(tmp_path / "out.csv"), "--server", server.url)
+        keyless = run("tag", str(source), "--server", server.url)
+        assert keyless.returncode == 2 and "API 密钥" in keyless.stderr
+        result = run("tag", str(source), "-o", str(tmp_path / "out.csv"), "--server", server.url, "--api-key", "cli-key")
         assert result.returncode == 0, result.stderr
         local = run("tag", str(source), "-o", str(tmp_path / "local.csv"))
         assert local.returncode == 0
         assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
         (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
-        refused = run("tag", str(tmp_path / "scan.pdf"), "--server", server.url)
+        refused = run("tag", str(tmp_path / "scan.pdf"), "--server", server.url, "--api-key", "cli-key")
         assert refused.returncode == 2 and "只支持" in refused.stderr  # the service's own message
     finally:
         server.stop()
