@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if "gunicorn" in os.environ.get("SERVER_SOFTWARE", "").lower():
         app.debug = False  # FLASK_DEBUG's debugger runs code for whoever reaches it: never in production
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["SENTIMENT_TRUSTED_PROXIES"])
+    app.url_map.merge_slashes = False  # /api/a//b is a JSON 404, not Werkzeug's HTML redirect to /api/a/b
     app.json.ensure_ascii = False  # real Chinese characters in responses, not \\u escapes
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"  # said outright for clients that guess Latin-1
