@@ -44,7 +44,7 @@ def child_exit(server, worker):
 
 
 try:
-    from_env()  # every SENTIMENT_* setting is checked here, before any worker starts
+    _settings = from_env()  # every SENTIMENT_* setting is checked here, before any worker starts
 except ConfigError as error:
     raise SystemExit(f"error: {error}") from None
 
@@ -52,13 +52,13 @@ bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{_whole
 workers = _whole("WEB_CONCURRENCY", _whole("GUNICORN_WORKERS", max(1, min(_cores, 4))))
 # More threads than the API requests a worker lets wait (SENTIMENT_MAX_PENDING), so that the surplus
 # reaches the app and gets its 429 at once, and /health still answers under load.
-threads = _whole("GUNICORN_THREADS", from_env()["SENTIMENT_MAX_PENDING"] + 4)
+threads = _whole("GUNICORN_THREADS", _settings["SENTIMENT_MAX_PENDING"] + 4)
 # Above the cold load of StructBERT-base on a slow disk; the bundled model loads in under a second.
 timeout = _whole("GUNICORN_TIMEOUT", 180)
 graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5
 # X-Forwarded-Proto only from the proxies the app trusts too (sentiment/web/proxies.py); none by default.
-forwarded_allow_ips = ",".join(from_env()["SENTIMENT_TRUSTED_PROXIES"])
+forwarded_allow_ips = ",".join(_settings["SENTIMENT_TRUSTED_PROXIES"])
 preload_app = False
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from sentiment.models.custom.taught import TaughtClassifier, logistic_regression, teach  # noqa: E402
 from sentiment.training.data import is_test, normalise  # noqa: E402
+from report import publish  # noqa: E402
 
 Rows = list[tuple[str, str]]
 Method = Callable[[Sequence[str], Sequence[str], Sequence[str]], list[str]]
@@ -161,10 +162,7 @@ def main() -> int:
         lines.append("")
     lines.append(f"Teaching (5-fold cross-validation of both candidates, then the final fit) from 16 examples for "
                  f"each of 10 labels: median {statistics.median(timings):.2f} s over {len(timings)} runs.\n")
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+    publish("\n".join(lines), args.out)
     return 0
 
 

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from tagging import reviews, write_csv  # noqa: E402
+from report import publish  # noqa: E402
 
 
 def free_port() -> int:
@@ -124,10 +125,7 @@ def main() -> int:
                  f"within one hour need {math.ceil(2_000_000 / 3600 / per_machine)} such worker machines; with the "
                  f"bundled model ({rates['bundled'][2]:,.0f} rows/s) "
                  f"{math.ceil(2_000_000 / 3600 / rates['bundled'][2])}.")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+    publish("\n".join(lines) + "\n", args.out)
     return 0
 
 

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import Gunicorn  # noqa: E402  (the tests' own launcher: `gunicorn -c gunicorn.conf.py app:app`)
+from report import publish  # noqa: E402
 
 PARTS = ["送餐很快", "味道一般", "包装很精致", "服务态度差", "价格实惠", "分量太少了", "下次还会再来", "等了一个多小时",
          "质量不错", "和图片不一样", "客服很耐心", "物流太慢"]
@@ -139,10 +140,7 @@ def main() -> int:
     for pid in sorted(early):
         if pid in late:
             lines.append(f"| {pid} | {early[pid]:.1f} MB | {late[pid]:.1f} MB | {late[pid] / early[pid] - 1:+.1%} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text("# Benchmarks: load and memory\n\n" + text, encoding="utf-8")
+    publish("\n".join(lines) + "\n", args.out, "# Benchmarks: load and memory\n\n")
     return 0
 
 

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sentiment.training.sources import read_sources, split_records  # noqa: E402
+from report import publish  # noqa: E402
 
 MODELS = ("bundled-lite", "bundled", "bundled-3way", "bundled-emotion")
 
@@ -115,10 +116,7 @@ def main() -> int:
             seconds, peak = cli(many, "bundled-lite")
             lines.append(f"| {rows:,} | {seconds:.1f} | {peak / 1024:.0f} |")
             print(lines[-1], file=sys.stderr, flush=True)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+    publish("\n".join(lines) + "\n", args.out)
     return 0
 
 

@@ -47,10 +47,6 @@ def _registry():
 def install(app: Flask, slot: ModelSlot) -> None:
     marked = []  # whether this worker has said which model it serves (it may load after start)
 
-    @app.before_request
-    def start() -> None:
-        g.metrics_started = time.perf_counter()
-
     @app.after_request
     def count(response: Response) -> Response:
         if not marked and slot.loaded is not None:
@@ -58,7 +54,8 @@ def install(app: Flask, slot: ModelSlot) -> None:
             marked.append(True)
         route = request.url_rule.rule if request.url_rule else "unmatched"  # never the raw path: unbounded
         REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-        LATENCY.labels(route).observe(time.perf_counter() - g.get("metrics_started", time.perf_counter()))
+        # From request_log's start, the first hook of every request (so 401s and 429s are timed too).
+        LATENCY.labels(route).observe(time.perf_counter() - g.get("started", time.perf_counter()))
         return response
 
     @app.get("/metrics")

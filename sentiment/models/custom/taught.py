@@ -108,6 +108,16 @@ def logistic_regression(matrix, targets: np.ndarray, classes: int) -> tuple[np.n
     return result.x[:-classes].reshape(classes, columns), result.x[-classes:]
 
 
+def _regression(matrix, targets: Sequence[int], classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the columns the rows use, the n-gram ones sorted then every topic column; weights over those
+    columns; bias): only those columns are fitted and kept."""
+    matrix = matrix.tocsc()
+    grams = 1 << BITS
+    used = np.concatenate([np.flatnonzero(np.diff(matrix.indptr[:grams + 1])), np.arange(grams, matrix.shape[1])])
+    weights, bias = logistic_regression(matrix[:, used].tocsr(), np.asarray(targets), classes)
+    return used.astype(np.int64), weights, bias
+
+
 @dataclass
 class TaughtClassifier:
     name: str
@@ -122,14 +132,17 @@ class TaughtClassifier:
     @classmethod
     def fit(cls, name: str, texts: Sequence[str], labels: Sequence[str], report: dict | None = None,
             topic_weight: float = 0.0) -> "TaughtClassifier":
+        return cls.from_design(name, design(texts, topic_weight), labels, report, topic_weight)
+
+    @classmethod
+    def from_design(cls, name: str, matrix, labels: Sequence[str], report: dict | None = None,
+                    topic_weight: float = 0.0) -> "TaughtClassifier":
+        """Fitted on rows ``design`` has already made (cross-validation makes them once for all folds)."""
         classes = tuple(sorted(set(labels)))
-        matrix = design(texts, topic_weight).tocsc()
-        grams = 1 << BITS
-        columns = np.flatnonzero(np.diff(matrix.indptr[:grams + 1]))
-        used = np.concatenate([columns, np.arange(grams, matrix.shape[1])])
-        weights, bias = logistic_regression(matrix[:, used].tocsr(), np.array([classes.index(l) for l in labels]), len(classes))
-        return cls(name, classes, columns.astype(np.int64), weights[:, :len(columns)].astype(np.float32),
-                   bias.astype(np.float32), report or {}, (topic_weight * weights[:, len(columns):]).astype(np.float32))
+        used, weights, bias = _regression(matrix, [classes.index(l) for l in labels], len(classes))
+        grams = int((used < 1 << BITS).sum())
+        return cls(name, classes, used[:grams], weights[:, :grams].astype(np.float32), bias.astype(np.float32),
+                   report or {}, (topic_weight * weights[:, grams:]).astype(np.float32))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Softmax over the labels; n-grams the examples never had count for nothing."""
@@ -173,9 +186,14 @@ def check_examples(rows: Sequence[tuple[object, object]], min_per_label: int, ma
     return texts, labels
 
 
-def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: float = 0.0, seed: int = 0) -> dict:
+def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: float = 0.0, seed: int = 0,
+                    matrix=None) -> dict:
     """Accuracy overall and per label from k-fold cross-validation (k = 5, or fewer when a label has
-    fewer examples), each label's examples dealt round-robin into the folds after a seeded shuffle."""
+    fewer examples), each label's examples dealt round-robin into the folds after a seeded shuffle.
+    The texts' rows (``design``) are made once, or given, and each fold fits on its share of them."""
+    matrix = (design(texts, topic_weight) if matrix is None else matrix).tocsr()
+    classes = sorted(set(labels))
+    targets = np.array([classes.index(label) for label in labels])
     folds = min(5, min(labels.count(label) for label in set(labels)))
     fold_of = np.zeros(len(texts), dtype=int)
     pick = random.Random(seed)
@@ -188,10 +206,9 @@ def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: f
     for fold in range(folds):
         train = np.flatnonzero(fold_of != fold)
         held = np.flatnonzero(fold_of == fold)
-        model = TaughtClassifier.fit("cv", [texts[at] for at in train], [labels[at] for at in train],
-                                     topic_weight=topic_weight)
-        for at, prediction in zip(held, model.predict([texts[at] for at in held])):
-            right[at] = prediction.label == labels[at]
+        used, weights, bias = _regression(matrix[train], targets[train], len(classes))
+        logits = np.asarray(matrix[held][:, used] @ weights.T) + bias  # n-grams only held-out rows have count for nothing
+        right[held] = logits.argmax(axis=1) == targets[held]
     per_label = {label: round(float(np.mean([right[at] for at, l in enumerate(labels) if l == label])), 4)
                  for label in sorted(set(labels))}
     return {"accuracy": round(float(right.mean()), 4), "per_label": per_label, "folds": folds}
@@ -200,10 +217,11 @@ def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: f
 def teach(name: str, texts: Sequence[str], labels: Sequence[str]) -> TaughtClassifier:
     """Cross-validate each topic weight, keep the best (the first on a tie), then fit on every
     example; the report travels with the classifier."""
-    tried = {weight: cross_validated(texts, labels, weight) for weight in TOPIC_WEIGHTS}
+    rows = {weight: design(texts, weight) for weight in TOPIC_WEIGHTS}
+    tried = {weight: cross_validated(texts, labels, weight, matrix=rows[weight]) for weight in TOPIC_WEIGHTS}
     best = max(TOPIC_WEIGHTS, key=lambda weight: tried[weight]["accuracy"])
     report = {"examples": len(texts), "counts": {label: labels.count(label) for label in sorted(set(labels))},
               "cross_validation": tried[best], "features": FEATURES + (", topic vectors" if best else ""),
               "topic_weight": best,
               "topic_weights_tried": {str(weight): tried[weight]["accuracy"] for weight in TOPIC_WEIGHTS}}
-    return TaughtClassifier.fit(name, texts, labels, report, best)
+    return TaughtClassifier.from_design(name, rows[best], labels, report, best)
