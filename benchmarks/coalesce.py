@@ -43,7 +43,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
-    lines = [f"| engine | wait | requests/s (16 clients) | p50 latency ms | vs. no coalescing |", "|---|---|---|---|---|"]
+    lines = ["| engine | wait | requests/s (16 clients) | p50 latency ms | vs. no coalescing |", "|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as scratch:
         for name, backend in build_engines(Path(scratch)).items():
             requests = 64 if name.startswith("PyTorch") else 128

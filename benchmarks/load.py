@@ -128,8 +128,9 @@ def main() -> int:
         late = worker_rss_mb(fresh)
     finally:
         fresh.stop()
-    lines = [f"`python benchmarks/load.py --seconds {args.seconds:g} --clients {args.clients}` — Gunicorn as `make run` "
-             f"starts it ({workers} workers, model `{args.model}`), {os.cpu_count()} cores, clients on the same machine\n",
+    model = "" if args.model == "bundled" else f" --model {args.model}"
+    lines = [f"`python benchmarks/load.py{model} --seconds {args.seconds:g} --clients {args.clients}` — Gunicorn as "
+             f"`make run` starts it ({workers} workers, model `{args.model}`), {os.cpu_count()} cores, clients on the same machine\n",
              "| route | requests | requests/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
     for result in (health, sentiment):
         lines.append(f"| `{result['path']}` | {result['requests']:,} | {result['per_second']:,.0f} | "
@@ -140,7 +141,8 @@ def main() -> int:
     for pid in sorted(early):
         if pid in late:
             lines.append(f"| {pid} | {early[pid]:.1f} MB | {late[pid]:.1f} MB | {late[pid] / early[pid] - 1:+.1%} |")
-    publish("\n".join(lines) + "\n", args.out, "# Benchmarks: load and memory\n\n")
+    publish("\n".join(lines) + "\n", args.out, "# Benchmarks: load and memory\n\n",
+            section=f"load.py --model {args.model}")
     return 0
 
 

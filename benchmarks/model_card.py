@@ -30,6 +30,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import publish  # noqa: E402
 from sentiment.evaluation.metrics import accuracy, confusion, expected_calibration_error, macro_f1  # noqa: E402
 from sentiment.models.backends.bundled import DEFAULT_DIR, BundledBackend  # noqa: E402
 from sentiment.models.backends.lite import DEFAULT_PATH, LiteBackend  # noqa: E402
@@ -40,7 +41,6 @@ from sentiment.training.sources import (  # noqa: E402
 
 CHALLENGE = ROOT / "tests" / "data" / "challenge.jsonl"
 CARD = ROOT / "MODEL_CARD.md"
-BEGIN, END = "<!-- model_card.py: begin -->", "<!-- model_card.py: end -->"
 FIXED = ("waimai", "online_shopping")
 LOSO = ("waimai", "goods_zh", "nlpcc2014_sc")
 # Leave-one-source-out models: the shipped recipe without pretraining (a pretrained encoder has read
@@ -328,12 +328,7 @@ def main() -> int:
         table.row(target, measured, "yes" if met else "**no**")
     say(str(table) + "\n")
 
-    text = "\n".join(out)
-    print(text)
-    if args.write:
-        card = CARD.read_text(encoding="utf-8")
-        start, end = card.index(BEGIN) + len(BEGIN), card.index(END)
-        CARD.write_text(card[:start] + "\n" + text + "\n" + card[end:], encoding="utf-8")
+    publish("\n".join(out), CARD if args.write else None, section="model_card.py")
     return 0
 
 

@@ -40,6 +40,20 @@ def client(app):
 TINY_INIT_STD = 0.2
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, one per test module; a machine without it fails the browser tests, never skips them."""
+    from chromium import CHROMIUM, FLAGS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="session")
 def tiny_structbert(tmp_path_factory) -> Path:
     """A randomly initialised 2-layer StructBERT sentiment directory with the published labels."""

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from test_page import browser, open_page  # noqa: F401  (browser is a fixture)
+from chromium import open_page
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

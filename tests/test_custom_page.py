@@ -7,7 +7,7 @@ import re
 import pytest
 
 from test_custom_api import ROUTING
-from test_page import SCREENSHOTS, browser, open_page  # noqa: F401  (browser is a fixture)
+from chromium import SCREENSHOTS, open_page
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

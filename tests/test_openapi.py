@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 from app import create_app
 from conftest import NO_ZERO_SHOT
 from test_custom_api import examples
-from test_page import browser, open_page  # noqa: F401  (browser is a fixture)
+from chromium import open_page
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from app import create_app
 from conftest import NO_ZERO_SHOT, Gunicorn
 from sentiment.web.security import CONTENT_SECURITY_POLICY
-from test_page import browser, open_page  # noqa: F401  (browser is a fixture)
+from chromium import open_page
 
 KEYS = ["key-one-7f3a", "key-two-91bc"]
 
