@@ -89,6 +89,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--sizes", nargs="*", default=[f"{e}x{h}" for e, h in SIZES],
+                        help="untrained encoders to serve, EMBEDDINGxHIDDEN (none: only the others)")
+    parser.add_argument("--also", nargs="*", type=Path, default=[], help="trained bundled folders to serve too")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="sentiment-encoder-cost-"))
@@ -96,23 +99,32 @@ def main() -> int:
     texts = [review(pick) for _ in range(2000)]
     rows = [("bundled-lite (n-gram)", "bundled-lite", None, one_text_us(LiteBackend(), texts)),
             ("bundled, shipped BiGRU 128 / 160", "bundled", None, one_text_us(bigru(DEFAULT_DIR), texts))]
-    for embedding, hidden in SIZES:
+    for size in args.sizes:
+        embedding, hidden = map(int, size.split("x"))
         folder = untrained(embedding, hidden, scratch)
         rows.append((f"BiGRU {embedding} / {hidden}, untrained", "bundled", folder, one_text_us(bigru(folder), texts)))
+    for folder in args.also:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["training"]
+        rows.append((f"BiGRU {meta['embedding']} / {meta['hidden']}, `{folder}`", "bundled", folder,
+                     one_text_us(bigru(folder), texts)))
     ratios: dict[str, list[float]] = {name: [] for name, *_ in rows}
     for number in range(args.rounds):
         for name, model, folder, _ in rows:
             ratios[name].append(ratio(model, folder, args.seconds, args.clients, scratch))
             print(f"round {number + 1}: {name}: {ratios[name][-1]:.0%}", file=sys.stderr, flush=True)
-    lines = [f"`python benchmarks/encoder_cost.py --seconds {args.seconds:g} --rounds {args.rounds}` — {os.cpu_count()} "
-             f"cores, Gunicorn as `make run` starts it, {args.clients} clients on the same machine, reviews of "
+    options = "" if args.sizes == parser.get_default("sizes") else " ".join([" --sizes", *args.sizes])
+    if args.also:
+        options += " ".join([" --also", *map(str, args.also)])
+    lines = [f"`python benchmarks/encoder_cost.py --seconds {args.seconds:g} --rounds {args.rounds}{options}` — "
+             f"{os.cpu_count()} cores, Gunicorn as `make run` starts it, {args.clients} clients on the same machine, reviews of "
              f"{min(map(len, texts))}–{max(map(len, texts))} characters made from {len(PARTS)} phrases\n",
              "| model | one review in process, µs (median) | sentiment rate / /health rate, each round | median |",
              "|---|---|---|---|"]
     for name, _, _, micros in rows:
         lines.append(f"| {name} | {micros:.0f} | {' · '.join(f'{r:.0%}' for r in ratios[name])} | "
                      f"**{statistics.median(ratios[name]):.0%}** |")
-    publish("\n".join(lines) + "\n", args.out, "# What the encoder's size costs under load\n\n")
+    publish("\n".join(lines) + "\n", args.out, "# What the encoder's size costs under load\n\n",
+            section=f"encoder_cost.py{options}")
     return 0
 
 

@@ -144,3 +144,33 @@ def test_an_exported_model_answers_each_text_in_a_batch_as_it_does_alone(trained
         alone = backend.predict([text])[0]
         assert alone.label == answer.label
         assert all(abs(alone.scores[k] - answer.scores[k]) < 1e-4 for k in alone.scores)
+
+
+def test_the_distillation_loss_is_zero_only_where_the_student_answers_as_the_teacher():
+    torch = pytest.importorskip("torch")
+    teacher = torch.tensor([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]])
+    assert float(train_bundled.distillation(teacher.clone(), teacher)) == pytest.approx(0.0, abs=1e-6)
+    shifted = teacher + 5.0  # the same answer: softmax ignores a shift
+    assert float(train_bundled.distillation(shifted, teacher)) == pytest.approx(0.0, abs=1e-6)
+    assert float(train_bundled.distillation(teacher.flip(1), teacher)) > 0.1
+
+
+def test_a_student_taught_by_a_model_answers_more_as_it_does_than_one_taught_by_the_labels_alone(
+        trained, corpora, tmp_path):
+    """--teacher: a smaller encoder also learns the teacher's answers, on every head for every record."""
+    texts = [r.text for records in read_sources(corpora).values() for r in records]
+    heads = ("bundled", "bundled-3way", "bundled-emotion")
+    teacher = {head: BundledBackend(trained, head).predict(texts) for head in heads}
+
+    def agreement(*extra: str) -> dict[str, float]:
+        out = tmp_path / ("student" if extra else "plain")
+        train_bundled.train(train_bundled.parse([
+            "--datasets", str(corpora), "--out", str(out), "--epochs", "6", "--augment", "300", "--lr", "0.01",
+            "--embedding", "16", "--hidden", "16", "--min-char-count", "1", "--threads", "1", *extra]))
+        return {head: float(np.mean([s.label == t.label for s, t in zip(
+            BundledBackend(out, head).predict(texts), teacher[head])])) for head in heads}
+
+    taught, plain = agreement("--teacher", str(trained)), agreement()
+    assert json.loads((tmp_path / "student" / "meta.json").read_text(encoding="utf-8"))["training"]["teacher"]
+    assert taught["bundled"] > 0.9
+    assert sum(taught.values()) > sum(plain.values()) + 0.05, (taught, plain)

@@ -35,6 +35,7 @@ MAX_LEN = 128  # training reads at most this many characters; the service window
 THREE_WAY_FROM_POLARITY = 0.3
 SOURCE_WEIGHT = {"weibo_senti_100k": 0.5}
 NAME = "bundled-v2 (char BiGRU, multi-task)"
+DISTIL_TEMPERATURE = 2.0  # softens the teacher's answers (Hinton et al., 2015); not tuned
 
 
 def log(message: str) -> None:
@@ -115,6 +116,32 @@ def fit_temperature(logits: np.ndarray, target: np.ndarray) -> float:
     return best[1]
 
 
+def teacher_logits(folder: Path, records: list[Record]) -> dict[str, np.ndarray]:
+    """Every head's calibrated logits for every record from a bundled model folder, each record cut
+    where training cuts it."""
+    from sentiment.models.backends.bundled import BundledBackend
+
+    backend = BundledBackend(folder, "bundled")
+    order = sorted(range(len(records)), key=lambda at: len(records[at].text))
+    out = {task: np.zeros((len(records), len(labels)), dtype=np.float32) for task, labels in TASKS.items()}
+    for start in range(0, len(order), 256):
+        rows = order[start:start + 256]
+        for task, value in zip(TASKS, backend.logits([records[at].text for at in rows], list(TASKS), MAX_LEN)):
+            out[task][rows] = value
+    log(f"teacher {folder}: logits of {len(records)} records")
+    return out
+
+
+def distillation(student, teacher, temperature: float = DISTIL_TEMPERATURE):
+    """Hinton et al.'s soft-target loss: KL from the teacher's softened answer to the student's, on
+    every head for every record (a teacher answers heads the record's own label says nothing of)."""
+    import torch
+
+    soft = torch.log_softmax(teacher / temperature, dim=1)
+    return torch.nn.functional.kl_div(torch.log_softmax(student / temperature, dim=1), soft, log_target=True,
+                                      reduction="batchmean") * temperature ** 2
+
+
 def corpus(args: argparse.Namespace) -> tuple[list[Record], list[Record]]:
     """The fit and dev records of every source not excluded, composed sentences added to fit.
 
@@ -181,6 +208,8 @@ def fit_model(args: argparse.Namespace, fit: list[Record], dev: list[Record]) ->
     loss_of = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
     tensors = {task: torch.from_numpy(value) for task, value in fit_targets.items()}
     weights = {task: torch.from_numpy(value) for task, value in fit_weights.items()}
+    taught = {task: torch.from_numpy(value) for task, value in teacher_logits(args.teacher, fit).items()} \
+        if args.teacher else None
     best = (-1.0, None, 0)
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -190,6 +219,8 @@ def fit_model(args: argparse.Namespace, fit: list[Record], dev: list[Record]) ->
             index = torch.tensor(rows)
             loss = sum((loss_of(outputs[task], tensors[task][index].to(args.device))
                         * weights[task][index].to(args.device)).sum() for task in heads) / len(rows)
+            if taught is not None:
+                loss = loss + sum(distillation(outputs[task], taught[task][index].to(args.device)) for task in heads)
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -262,6 +293,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--init", type=Path, help="a folder written by sentiment.training.pretrain")
     parser.add_argument("--exclude", nargs="*", default=[], help="sources to leave out (leave-one-source-out)")
     parser.add_argument("--augment", type=int, default=40000, help="composed sentences to add (0: none)")
+    parser.add_argument("--teacher", type=Path, help="a bundled model folder whose answers the model also learns")
     return parser.parse_args(argv)
 
 

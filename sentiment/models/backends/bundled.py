@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from sentiment.models.char_vocab import CharVocab
 from sentiment.models.prediction import Prediction, from_logits
 
@@ -39,5 +41,10 @@ class BundledBackend:
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """One ONNX call; the service hands over length-sorted batches, and padding never changes an
         answer (the encoder masks it), so each answer is the one its text gets alone."""
-        (logits,) = self._session.run([self._head], {"ids": self._vocab.batch(texts, self.window)})
+        (logits,) = self.logits(texts, [self._head])
         return from_logits(logits, self.labels)
+
+    def logits(self, texts: Sequence[str], heads: Sequence[str], max_len: int | None = None) -> list[np.ndarray]:
+        """The named heads' calibrated logits (``polarity``, ``three_way``, ``emotion``) for one batch,
+        each text cut at ``max_len`` characters (default: the window)."""
+        return self._session.run(list(heads), {"ids": self._vocab.batch(texts, max_len or self.window)})
