@@ -62,6 +62,17 @@ def one_text_us(backend, texts: list[str]) -> float:
     return statistics.median(times) * 1e6
 
 
+def size(value: str) -> tuple[int, int]:
+    """``EMBEDDINGxHIDDEN``, e.g. ``64x64``."""
+    try:
+        embedding, hidden = map(int, value.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not EMBEDDINGxHIDDEN, e.g. 64x64") from None
+    if embedding < 1 or hidden < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: both sizes must be at least 1")
+    return embedding, hidden
+
+
 def bigru(folder: Path) -> BundledBackend:
     return BundledBackend(folder, "bundled", threads=1)
 
@@ -89,7 +100,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--sizes", nargs="*", default=[f"{e}x{h}" for e, h in SIZES],
+    parser.add_argument("--sizes", nargs="*", type=size, default=list(SIZES),
                         help="untrained encoders to serve, EMBEDDINGxHIDDEN (none: only the others)")
     parser.add_argument("--also", nargs="*", type=Path, default=[], help="trained bundled folders to serve too")
     parser.add_argument("--out", type=Path)
@@ -99,8 +110,7 @@ def main() -> int:
     texts = [review(pick) for _ in range(2000)]
     rows = [("bundled-lite (n-gram)", "bundled-lite", None, one_text_us(LiteBackend(), texts)),
             ("bundled, shipped BiGRU 128 / 160", "bundled", None, one_text_us(bigru(DEFAULT_DIR), texts))]
-    for size in args.sizes:
-        embedding, hidden = map(int, size.split("x"))
+    for embedding, hidden in args.sizes:
         folder = untrained(embedding, hidden, scratch)
         rows.append((f"BiGRU {embedding} / {hidden}, untrained", "bundled", folder, one_text_us(bigru(folder), texts)))
     for folder in args.also:
@@ -112,7 +122,7 @@ def main() -> int:
         for name, model, folder, _ in rows:
             ratios[name].append(ratio(model, folder, args.seconds, args.clients, scratch))
             print(f"round {number + 1}: {name}: {ratios[name][-1]:.0%}", file=sys.stderr, flush=True)
-    options = "" if args.sizes == parser.get_default("sizes") else " ".join([" --sizes", *args.sizes])
+    options = "" if args.sizes == list(SIZES) else " ".join([" --sizes", *(f"{e}x{h}" for e, h in args.sizes)])
     if args.also:
         options += " ".join([" --also", *map(str, args.also)])
     lines = [f"`python benchmarks/encoder_cost.py --seconds {args.seconds:g} --rounds {args.rounds}{options}` — "

