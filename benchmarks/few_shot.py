@@ -24,7 +24,6 @@ import argparse
 import statistics
 import sys
 import time
-import zipfile
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -35,28 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from sentiment.models.custom.taught import TaughtClassifier, logistic_regression, teach  # noqa: E402
 from sentiment.training.data import is_test, normalise  # noqa: E402
+from sentiment.training.label_sources import car_aspects, shopping  # noqa: E402
 from report import publish  # noqa: E402
 
-Rows = list[tuple[str, str]]
 Method = Callable[[Sequence[str], Sequence[str], Sequence[str]], list[str]]
-
-
-def shopping(datasets: Path) -> Rows:
-    import pandas as pd
-
-    with zipfile.ZipFile(datasets / "online_shopping_10_cats.zip") as archive:
-        name = next(n for n in archive.namelist() if n.endswith(".csv"))
-        frame = pd.read_csv(archive.open(name))
-    return [(review, cat) for review, cat in zip(frame["review"], frame["cat"]) if isinstance(review, str) and review.strip()]
-
-
-def car_aspects(datasets: Path) -> Rows:
-    import pandas as pd
-
-    frame = pd.read_csv(datasets / "more" / "bdci_car_2018" / "train.csv")
-    aspects = frame.groupby("content")["subject"].nunique()
-    single = frame[frame["content"].isin(aspects[aspects == 1].index)].drop_duplicates("content")
-    return list(zip(single["content"], single["subject"]))
 
 
 def taught(texts, labels, tests) -> list[str]:

@@ -82,6 +82,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     "SENTIMENT_MODEL": (DEFAULT_MODEL_ID, str.strip, _anything),
     "SENTIMENT_BUNDLED_DIR": (str(PROJECT_ROOT / "models" / "bundled"), str.strip, _anything),
     "SENTIMENT_LITE_MODEL": (str(PROJECT_ROOT / "models" / "lite.npz"), str.strip, _anything),
+    # The fine-tuned transformer (multilingual-e5-small, three heads) and the untuned one that answers
+    # typed labels when no zero-shot model of ModelScope is on disk.
+    "SENTIMENT_TRANSFORMER_DIR": (str(PROJECT_ROOT / "models" / "transformer"), str.strip, _anything),
+    "SENTIMENT_E5_ZERO_SHOT_DIR": (str(PROJECT_ROOT / "models" / "e5-zero-shot"), str.strip, _anything),
     "SENTIMENT_MAX_CHARS": (5000, int, _whole(1)),  # longest text accepted
     "SENTIMENT_MAX_TEXTS": (64, int, _whole(1)),  # most texts in one batch request
     "SENTIMENT_BATCH_SIZE": (16, int, _whole(1)),  # texts per model call inside a request

@@ -1,6 +1,8 @@
 """Shared fixtures: apps on the real bundled model, tiny StructBERT directories, a live Gunicorn."""
 from __future__ import annotations
 
+import csv
+import itertools
 import os
 import socket
 import subprocess
@@ -19,8 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("SENTIMENT_DATASETS", ROOT.parent / "shared" / "datasets"))
 
 
-# No zero-shot model unless a test names one, whatever the machine's ModelScope cache holds.
+# No zero-shot model unless a test names one, whatever the machine's ModelScope cache holds; and not
+# the bundled e5 encoder either (every app and server a test starts inherits this), unless the test
+# sets SENTIMENT_E5_ZERO_SHOT_DIR itself.
 NO_ZERO_SHOT = "/nonexistent/zero-shot-model"
+os.environ["SENTIMENT_E5_ZERO_SHOT_DIR"] = NO_ZERO_SHOT
 
 
 @pytest.fixture(scope="session")
@@ -156,3 +161,39 @@ def live_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+# The corpora fixture's sentences: opinion words, things and endings that combine into labelled texts.
+GOOD = ("不错", "漂亮", "舒服", "干净", "方便", "便宜", "精致", "好吃")
+BAD = ("难吃", "糟糕", "恶劣", "粗糙", "肮脏", "冷淡", "昂贵", "破旧")
+THINGS = ("味道", "服务", "包装", "房间", "环境", "做工", "价格", "外观", "餐具", "座位")
+ENDINGS = ("", "。", "！", "，下次还来", "，真的", "啊")
+FEELINGS = {"angry": "气死我了", "fear": "好害怕", "happy": "太开心了", "neutral": "开会通知", "sad": "好难过",
+            "surprise": "居然这样"}
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def corpora(tmp_path_factory) -> Path:
+    """A tiny shared/datasets: waimai-style reviews, SMP2020-style emotion posts (train and eval) and
+    BDCI-style car comments, in the real files' layouts, so trainers run end to end in seconds."""
+    root = tmp_path_factory.mktemp("datasets")
+    reviews = [[label, f"{thing}很{word}{ending}"] for (label, words), thing, ending in itertools.product(
+        ((1, GOOD), (0, BAD)), THINGS, ENDINGS) for word in words]
+    write_csv(root / "waimai_10k.csv", ["label", "review"], reviews)
+    posts = [[f"今天{thing}的事{feeling}{ending}", emotion]
+             for (emotion, feeling), thing, ending in itertools.product(FEELINGS.items(), THINGS, ENDINGS)]
+    write_csv(root / "more" / "smp2020_ewect" / "usual_train.csv", ["text", "emotion"], posts[::2])
+    write_csv(root / "more" / "smp2020_ewect" / "usual_eval.csv", ["text", "emotion"], posts[1::2])
+    car = [[at, f"这车的{thing}{word}", thing, value, ""] for at, (thing, (word, value)) in enumerate(
+        itertools.product(THINGS, (("一般", 0), ("还可以", 0), ("很好", 1), ("太差", -1))))]
+    write_csv(root / "more" / "bdci_car_2018" / "train.csv",
+               ["content_id", "content", "subject", "sentiment_value", "sentiment_word"], car)
+    return root

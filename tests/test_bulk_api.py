@@ -134,3 +134,18 @@ def test_control_characters_do_not_break_a_workbook_and_odd_cells_are_refused(cl
     assert list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))[1][0] == "好评"
     response = client.post("/api/table/xlsx", json={"columns": ["a"], "rows": [[{"nested": 1}]]})
     assert response.status_code == 400 and response.get_json()["code"] == "invalid_type"
+
+
+def test_a_file_may_name_another_bundled_model_than_the_one_served(client):
+    from sentiment.models.backends.bundled import DEFAULT_DIR, BundledBackend
+    from sentiment.models.service import SentimentService
+
+    texts = ["送餐很快，味道也不错", "本来以为会很难吃，结果出乎意料的好吃", "客服态度冷淡"]
+    data = ("评论\n" + "\n".join(texts) + "\n").encode()
+    response = upload(client, data, "r.csv", model="bundled-fast", format="jsonl")
+    rows = [json.loads(line) for line in response.data.decode().splitlines()]
+    expected = SentimentService(BundledBackend(DEFAULT_DIR, "bundled")).analyse(texts)
+    assert [row["label"] for row in rows] == [answer["label"] for answer in expected]
+    assert all(abs(row["confidence"] - answer["confidence"]) < 1e-3 for row, answer in zip(rows, expected))
+    unknown = upload(client, data, "r.csv", model="gpt-4").get_json()
+    assert unknown["code"] == "unknown_model" and "bundled-fast" in unknown["models"]

@@ -1,4 +1,4 @@
-"""The shipped neural models (models/bundled): files, the service's model names, and quality.
+"""The shipped BiGRU (models/bundled, served as bundled-fast*): files, the service's model names, and quality.
 
 Quality is checked with tolerances that another CPU's rounding cannot break: accuracies
 within a few tenths of a point of the figures in MODEL_CARD.md, and only sentences the
@@ -37,12 +37,13 @@ def test_shipped_files_are_onnx_and_json_under_30_mb():
 def test_auto_serves_the_binary_bundled_model_when_structbert_is_absent(tmp_path, monkeypatch):
     monkeypatch.setenv("MODELSCOPE_CACHE", str(tmp_path))
     ready = client().get("/ready").get_json()
-    assert ready["backend"] == "bundled" and ready["model"].startswith("bundled: ")
+    assert ready["backend"] == "bundled" and ready["model"].startswith("bundled: bundled-e5")  # the transformer
     assert ready["labels"] == ["负面", "正面"] and "auto" in ready["reason"]
 
 
 @pytest.mark.parametrize("model, labels", [
-    ("bundled-3way", ["负面", "中性", "正面"]), ("bundled-emotion", list(EMOTIONS)), ("bundled-lite", ["负面", "正面"])])
+    ("bundled-fast", ["负面", "正面"]), ("bundled-fast-3way", ["负面", "中性", "正面"]),
+    ("bundled-fast-emotion", list(EMOTIONS)), ("bundled-lite", ["负面", "正面"])])
 def test_each_bundled_model_name_serves_its_labels(model, labels):
     http = client(model)
     assert http.get("/ready").get_json()["labels"] == labels
@@ -53,14 +54,14 @@ def test_each_bundled_model_name_serves_its_labels(model, labels):
 
 # The sentences issue #10 opens with; the n-gram model answered every one of them wrongly.
 @pytest.mark.parametrize("model, text, label", [
-    ("bundled", "本来以为会很难吃，结果出乎意料的好吃", "正面"),
-    ("bundled", "虽然价格贵了点，但是质量真的没话说", "正面"),
-    ("bundled", "没有想象中那么差", "正面"),
-    ("bundled", "yyds！绝绝子", "正面"),
-    ("bundled-3way", "一般般吧", "中性"),
-    ("bundled-emotion", "气死我了，排了两个小时队还被插队", "愤怒"),
-    ("bundled-emotion", "我最好的朋友去世了，心里很难过", "悲伤"),
-    ("bundled-emotion", "看完恐怖片一个人不敢睡觉，好害怕", "恐惧"),
+    ("bundled-fast", "本来以为会很难吃，结果出乎意料的好吃", "正面"),
+    ("bundled-fast", "虽然价格贵了点，但是质量真的没话说", "正面"),
+    ("bundled-fast", "没有想象中那么差", "正面"),
+    ("bundled-fast", "yyds！绝绝子", "正面"),
+    ("bundled-fast-3way", "一般般吧", "中性"),
+    ("bundled-fast-emotion", "气死我了，排了两个小时队还被插队", "愤怒"),
+    ("bundled-fast-emotion", "我最好的朋友去世了，心里很难过", "悲伤"),
+    ("bundled-fast-emotion", "看完恐怖片一个人不敢睡觉，好害怕", "恐惧"),
 ])
 def test_word_order_and_neutral_sentences(model, text, label):
     answer = client(model).post("/api/sentiment", json={"text": text}).get_json()
@@ -70,7 +71,7 @@ def test_word_order_and_neutral_sentences(model, text, label):
 
 def test_a_long_text_is_read_in_windows_of_the_encoders_length():
     text = "房间干净，服务周到，早餐丰富。" * 40
-    answer = client("bundled").post("/api/sentiment", json={"text": text}).get_json()
+    answer = client("bundled-fast").post("/api/sentiment", json={"text": text}).get_json()
     assert answer["windows"] > 1 and answer["label"] == "正面"
 
 

@@ -6,52 +6,17 @@ a few hundred templated reviews, with a tiny encoder, in seconds.
 """
 from __future__ import annotations
 
-import csv
-import itertools
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import BAD, GOOD, write_csv
 from sentiment.models.backends.bundled import BundledBackend
-from sentiment.training import augment, pretrain, train_bundled
+from sentiment.training import augment, multitask, pretrain, train_bundled
 from sentiment.training.data import is_test
 from sentiment.training.sources import EMOTIONS, Record, derive, read_smp2020_eval, read_sources, split_records
-
-GOOD = ("不错", "漂亮", "舒服", "干净", "方便", "便宜", "精致", "好吃")
-BAD = ("难吃", "糟糕", "恶劣", "粗糙", "肮脏", "冷淡", "昂贵", "破旧")
-THINGS = ("味道", "服务", "包装", "房间", "环境", "做工", "价格", "外观", "餐具", "座位")
-ENDINGS = ("", "。", "！", "，下次还来", "，真的", "啊")
-FEELINGS = {"angry": "气死我了", "fear": "好害怕", "happy": "太开心了", "neutral": "开会通知", "sad": "好难过",
-            "surprise": "居然这样"}
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-@pytest.fixture(scope="module")
-def corpora(tmp_path_factory) -> Path:
-    """waimai-style reviews, SMP2020-style emotion posts (train and eval) and BDCI-style car comments."""
-    root = tmp_path_factory.mktemp("datasets")
-    reviews = [[label, f"{thing}很{word}{ending}"] for (label, words), thing, ending in itertools.product(
-        ((1, GOOD), (0, BAD)), THINGS, ENDINGS) for word in words]
-    _write_csv(root / "waimai_10k.csv", ["label", "review"], reviews)
-    posts = [[f"今天{thing}的事{feeling}{ending}", emotion]
-             for (emotion, feeling), thing, ending in itertools.product(FEELINGS.items(), THINGS, ENDINGS)]
-    _write_csv(root / "more" / "smp2020_ewect" / "usual_train.csv", ["text", "emotion"], posts[::2])
-    _write_csv(root / "more" / "smp2020_ewect" / "usual_eval.csv", ["text", "emotion"], posts[1::2])
-    car = [[at, f"这车的{thing}{word}", thing, value, ""] for at, (thing, (word, value)) in enumerate(
-        itertools.product(THINGS, (("一般", 0), ("还可以", 0), ("很好", 1), ("太差", -1))))]
-    _write_csv(root / "more" / "bdci_car_2018" / "train.csv",
-               ["content_id", "content", "subject", "sentiment_value", "sentiment_word"], car)
-    return root
-
 
 def test_sources_read_each_format_into_the_projects_labels(corpora):
     sources = read_sources(corpora)
@@ -78,9 +43,9 @@ def test_each_record_teaches_the_heads_its_label_implies(record, heads):
 
 
 def test_weibo_emoticon_tags_are_stripped_and_mixed_aspects_dropped(tmp_path):
-    _write_csv(tmp_path / "more" / "weibo_senti_100k" / "weibo_senti.csv", ["label", "review"],
+    write_csv(tmp_path / "more" / "weibo_senti_100k" / "weibo_senti.csv", ["label", "review"],
                [[1, "今天真好[哈哈][鼓掌]"], [0, "[泪]唉"]])
-    _write_csv(tmp_path / "more" / "bdci_car_2018" / "train.csv",
+    write_csv(tmp_path / "more" / "bdci_car_2018" / "train.csv",
                ["content_id", "content", "subject", "sentiment_value", "sentiment_word"],
                [[1, "动力好油耗高", "动力", 1, ""], [1, "动力好油耗高", "油耗", -1, ""], [2, "空间大", "空间", 1, ""]])
     sources = read_sources(tmp_path)
@@ -149,10 +114,10 @@ def test_an_exported_model_answers_each_text_in_a_batch_as_it_does_alone(trained
 def test_the_distillation_loss_is_zero_only_where_the_student_answers_as_the_teacher():
     torch = pytest.importorskip("torch")
     teacher = torch.tensor([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]])
-    assert float(train_bundled.distillation(teacher.clone(), teacher)) == pytest.approx(0.0, abs=1e-6)
+    assert float(multitask.distillation(teacher.clone(), teacher)) == pytest.approx(0.0, abs=1e-6)
     shifted = teacher + 5.0  # the same answer: softmax ignores a shift
-    assert float(train_bundled.distillation(shifted, teacher)) == pytest.approx(0.0, abs=1e-6)
-    assert float(train_bundled.distillation(teacher.flip(1), teacher)) > 0.1
+    assert float(multitask.distillation(shifted, teacher)) == pytest.approx(0.0, abs=1e-6)
+    assert float(multitask.distillation(teacher.flip(1), teacher)) > 0.1
 
 
 def test_a_student_taught_by_a_model_answers_more_as_it_does_than_one_taught_by_the_labels_alone(

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -32,13 +34,15 @@ def test_predict_reads_standard_input():
     assert [json.loads(line)["sentiment"] for line in result.stdout.splitlines()] == ["Positive", "Negative"]
 
 
-def test_predict_with_each_bundled_neural_model_uses_its_labels():
-    for model, labels in (("bundled", {"负面", "正面"}), ("bundled-3way", {"负面", "中性", "正面"}),
-                          ("bundled-emotion", {"愤怒", "恐惧", "高兴", "无情绪", "悲伤", "惊讶"})):
+@pytest.mark.parametrize("family, name", [("", "bundled-e5"), ("-fast", "bundled-v2")])
+def test_predict_with_each_bundled_neural_model_uses_its_labels(family, name):
+    for head, labels in (("", {"负面", "正面"}), ("-3way", {"负面", "中性", "正面"}),
+                         ("-emotion", {"愤怒", "恐惧", "高兴", "无情绪", "悲伤", "惊讶"})):
+        model = f"bundled{family}{head}"
         result = run("predict", "虽然贵了点，但是质量真的好", SENTIMENT_MODEL=model)
         answer = json.loads(result.stdout)
         assert result.returncode == 0 and set(answer["scores"]) == labels and answer["label"] in labels
-        assert f"{model}: bundled-v2" in result.stderr
+        assert f"{model}: {name}" in result.stderr
 
 
 def test_download_fails_fast_and_clearly_without_a_hub():

@@ -6,9 +6,9 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import Gunicorn, assert_same_answers
-from sentiment.models.backends.bundled import DEFAULT_DIR, BundledBackend
+from conftest import ROOT, Gunicorn, assert_same_answers
 from sentiment.models.backends.modelscope_pipeline import ModelScopeBackend
+from sentiment.models.backends.transformer import TransformerBackend
 from sentiment.models.service import SentimentService
 
 DISHES = ["红烧肉", "麻婆豆腐", "酸菜鱼", "宫保鸡丁", "水煮牛肉"]
@@ -35,7 +35,7 @@ def test_each_worker_loads_one_model_once_and_serves(live_server):
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda t: call(live_server.url + "/api/sentiment", {"text": t}), texts))
     assert all(status == 200 for status, _ in answers)
-    service = SentimentService(BundledBackend(DEFAULT_DIR, "bundled"))
+    service = SentimentService(TransformerBackend(ROOT / "models" / "transformer", "bundled"))  # the default
     for text, (_, answer) in zip(texts, answers):
         assert_same_answers([answer], service.analyse([text]))
     assert len({a[1]["confidence"] for a in answers}) > 30, "the texts must have different answers"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 
 import pytest
@@ -256,6 +257,8 @@ def test_a_job_with_zero_shot_labels_adds_the_pipelines_answers(tiny_zero_shot, 
     ({"texts": ["好"], "labels": ["物流", "质量"], "multi_label": "yes"}, 400, "invalid_type"),
     ({"texts": ["好"], "labels": ["物流", "质量"], "classifier": "x"}, 400, "ambiguous_model"),
     ({"texts": ["好"], "labels": ["物流", "质量"]}, 409, "zero_shot_unavailable"),
+    ({"texts": ["好"], "model": "gpt-4"}, 400, "unknown_model"),
+    ({"texts": ["好"], "model": 3}, 400, "invalid_type"),
 ])
 def test_a_job_that_cannot_be_done_is_refused_before_it_starts(tmp_path, body, status, code):
     client = make_app(tmp_path).test_client()
@@ -274,3 +277,18 @@ def test_a_file_without_the_named_column_is_refused_at_once(tmp_path):
     assert submit("id,review\n1,很好\n".encode(), column="正文").get_json()["code"] == "missing_column"
     assert submit("id,review\n".encode()).get_json()["code"] == "empty_file"
     assert submit("id,评价\n1,很好\n".encode(), column="评价").status_code == 202
+
+
+def test_a_job_may_name_another_bundled_model_than_the_one_served(tmp_path):
+    """The service serves the n-gram model; a job asks for the BiGRU and gets its answers, row by row."""
+    from sentiment.models.backends.bundled import DEFAULT_DIR, BundledBackend
+    from sentiment.models.service import SentimentService
+
+    client = make_app(tmp_path).test_client()
+    texts = ["送餐很快，味道也不错", "本来以为会很难吃，结果出乎意料的好吃", "客服态度冷淡"]
+    response = client.post("/api/jobs", json={"texts": texts, "model": "bundled-fast"})
+    status = wait(client, response.get_json()["id"])
+    rows = [json.loads(line) for line in client.get(status["result_url"]).data.decode().splitlines()]
+    expected = SentimentService(BundledBackend(DEFAULT_DIR, "bundled")).analyse(texts)
+    assert [row["label"] for row in rows] == [answer["label"] for answer in expected]
+    assert all(abs(row["confidence"] - answer["confidence"]) < 1e-3 for row, answer in zip(rows, expected))

@@ -98,8 +98,10 @@ def test_auto_prefers_a_local_structbert_directory(tiny_structbert):
 
 
 @pytest.mark.parametrize("model, setting", [
-    ("bundled", "SENTIMENT_BUNDLED_DIR"), ("bundled-3way", "SENTIMENT_BUNDLED_DIR"),
-    ("bundled-emotion", "SENTIMENT_BUNDLED_DIR"), ("bundled-lite", "SENTIMENT_LITE_MODEL")])
+    ("bundled", "SENTIMENT_TRANSFORMER_DIR"), ("bundled-3way", "SENTIMENT_TRANSFORMER_DIR"),
+    ("bundled-emotion", "SENTIMENT_TRANSFORMER_DIR"), ("bundled-fast", "SENTIMENT_BUNDLED_DIR"),
+    ("bundled-fast-3way", "SENTIMENT_BUNDLED_DIR"), ("bundled-fast-emotion", "SENTIMENT_BUNDLED_DIR"),
+    ("bundled-lite", "SENTIMENT_LITE_MODEL")])
 def test_a_bundled_model_name_is_served_from_its_own_file(model, setting):
     config = settings(SENTIMENT_MODEL=model)
     choice = choose(config)

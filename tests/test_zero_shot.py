@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import NO_ZERO_SHOT
 from sentiment.models.custom.zero_shot import NotZeroShot, ZeroShotClassifier
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot, ZeroShotUnavailable
 
@@ -32,7 +33,8 @@ def test_a_sentiment_directory_is_not_taken_for_a_zero_shot_model(tiny_structber
     with pytest.raises(NotZeroShot):
         ZeroShotClassifier(tiny_structbert, "sentiment")
     slot = ZeroShotSlot()
-    slot.load({"SENTIMENT_ZERO_SHOT_MODEL": str(tiny_structbert), "SENTIMENT_TORCH_THREADS": None})
+    slot.load({"SENTIMENT_ZERO_SHOT_MODEL": str(tiny_structbert), "SENTIMENT_TORCH_THREADS": None,
+               "SENTIMENT_E5_ZERO_SHOT_DIR": NO_ZERO_SHOT})
     with pytest.raises(ZeroShotUnavailable, match="无法加载"):
         slot.get()
     assert slot.status()["available"] is False
@@ -61,5 +63,6 @@ def test_the_sentiment_backend_does_not_take_a_zero_shot_export(exported):
 
     assert not is_onnx_dir(exported[0]) and is_onnx_dir(exported[0], "zero-shot-classification")
     slot = ZeroShotSlot()
-    slot.load({"SENTIMENT_ZERO_SHOT_MODEL": str(exported[1]), "SENTIMENT_TORCH_THREADS": 1})
+    slot.load({"SENTIMENT_ZERO_SHOT_MODEL": str(exported[1]), "SENTIMENT_TORCH_THREADS": 1,
+               "SENTIMENT_E5_ZERO_SHOT_DIR": NO_ZERO_SHOT})
     assert slot.status() == {"available": True, "model": "tiny-onnx-int8"}

@@ -61,16 +61,16 @@ _loaded: dict = {}
 @worker_process_init.connect
 def load_model(**_: object) -> None:
     """This child's models, loaded once after the fork: sentiment, and zero-shot when it is on disk."""
-    from sentiment.models.backends import load_backend
     from sentiment.models.custom.store import ClassifierStore
     from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
-    from sentiment.models.service import SentimentService
+    from sentiment.models.model_slot import ModelSlot
 
     config = from_env()
-    backend, _choice = load_backend(config)
+    models = ModelSlot()
+    models.load(config)
     zero_shot = ZeroShotSlot()
     zero_shot.load(config)
-    _loaded.update(config=config, service=SentimentService.from_config(backend, config), zero_shot=zero_shot,
+    _loaded.update(config=config, models=models, zero_shot=zero_shot,
                    classifiers=ClassifierStore(config["SENTIMENT_DATA_DIR"]))
 
 
@@ -78,5 +78,5 @@ def load_model(**_: object) -> None:
 def tag_chunk(rows: list[dict], options: dict, first_row: int) -> list[dict]:
     if not _loaded:
         load_model()  # a pool without process init (solo, threads) loads on first use
-    tagger = tagger_for(options, _loaded["service"], _loaded["config"], _loaded["classifiers"], _loaded["zero_shot"])
+    tagger = tagger_for(options, _loaded["models"], _loaded["config"], _loaded["classifiers"], _loaded["zero_shot"])
     return list(tagger.tag(rows, start=first_row))

@@ -24,7 +24,7 @@ def for_service(config: Mapping[str, Any], slot: ModelSlot, classifiers: Classif
         engine = ScaleOutEngine(store, config["SENTIMENT_BROKER_URL"], config["SENTIMENT_JOB_CHUNK_TIMEOUT"])
     else:
         def tagger(options: dict) -> Tagger:
-            return tagger_for(options, slot.get(), config, classifiers, zero_shot)
+            return tagger_for(options, slot, config, classifiers, zero_shot)
 
         engine = EmbeddedEngine(store, tagger, ready=lambda: slot.loaded is not None)
     if store.pending():

@@ -1,5 +1,6 @@
 """The tagger for one job's options, the same in the embedded engine and in a Celery worker: the
-sentiment model, plus a taught classifier or zero-shot labels when the job asked for one."""
+sentiment model (the served one, or the bundled model the job named), plus a taught classifier or
+zero-shot labels when the job asked for one."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -8,10 +9,10 @@ from sentiment.bulk.tagging import Tagger
 from sentiment.models.custom.fixed_labels import FixedLabels
 from sentiment.models.custom.store import ClassifierStore
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
-from sentiment.models.service import SentimentService
+from sentiment.models.model_slot import ModelSlot
 
 
-def tagger_for(options: Mapping[str, Any], service: SentimentService, config: Mapping[str, Any],
+def tagger_for(options: Mapping[str, Any], models: ModelSlot, config: Mapping[str, Any],
                classifiers: ClassifierStore, zero_shot: ZeroShotSlot) -> Tagger:
     classifier: Any = None
     if options.get("classifier"):
@@ -19,4 +20,5 @@ def tagger_for(options: Mapping[str, Any], service: SentimentService, config: Ma
     elif options.get("labels"):
         classifier = FixedLabels(zero_shot.get(), options["labels"], options.get("template"),
                                  bool(options.get("multi_label")))
-    return Tagger(service, options["column"], config["SENTIMENT_MAX_CHARS"], classifier=classifier)
+    return Tagger(models.get(options.get("model")), options["column"], config["SENTIMENT_MAX_CHARS"],
+                  classifier=classifier)

@@ -5,7 +5,9 @@ slot once, before serving (or, with SENTIMENT_LOAD_IN_BACKGROUND, while answerin
 503 ``model_not_ready``). Nothing is loaded per request.
 
 The slot knows nothing of HTTP: while no model serves, ``get`` raises ``ModelNotReady``,
-which the web layer answers as 503. ``wait`` returns only once the outcome is stored, so a
+which the web layer answers as 503. ``get(name)`` also hands out the other bundled models by
+name, each loaded once on first use, so a file or a job can ask for the fast model while the
+page answers with the accurate one. ``wait`` returns only once the outcome is stored, so a
 caller that saw True finds a service, or the reason there is none.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sentiment.models.backends import BackendUnavailable, Choice, load_backend
+from sentiment.models.backends import BUNDLED_MODELS, BackendUnavailable, Choice, load_backend
 from sentiment.models.coalescer import CoalescingBackend
 from sentiment.models.service import SentimentService
 
@@ -28,6 +30,10 @@ DEFAULT_COALESCE_MS = {"modelscope": 5.0}
 
 class ModelNotReady(RuntimeError):
     """No model serves yet (still loading) or at all (failed); the message says which, in Chinese."""
+
+
+class UnknownModel(ValueError):
+    """A request named a model that is not one of the bundled models (``BUNDLED_MODELS``)."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,14 @@ class ModelSlot:
         self.loaded: Loaded | None = None
         self.error: str | None = None
         self._done = threading.Event()
+        self._config: Mapping[str, Any] = {}
+        self._others: dict[str, SentimentService] = {}
+        self._others_lock = threading.Lock()
 
     def load(self, config: Mapping[str, Any]) -> None:
         """Load, warm with one inference, and log one line saying which model serves and why."""
         started = time.perf_counter()
+        self._config = config
         try:
             backend, choice = load_backend(config)
             wait_ms = config["SENTIMENT_COALESCE_MS"]
@@ -89,10 +99,26 @@ class ModelSlot:
         """Why no model serves: still loading, or failed with the reason."""
         return ModelNotReady("模型还在加载，请稍后再试。" if self.error is None else f"模型不可用：{self.error}")
 
-    def get(self) -> SentimentService:
+    def get(self, model: str | None = None) -> SentimentService:
+        """The served model's service; with ``model``, that bundled model's (``UnknownModel`` for any other
+        name). The served model is never loaded twice."""
         if self.loaded is None:
             raise self.not_ready()
-        return self.loaded.service
+        choice = self.loaded.choice
+        if model is None or (choice.kind == "bundled" and model == choice.bundled):
+            return self.loaded.service
+        if model not in BUNDLED_MODELS:
+            raise UnknownModel(model)
+        with self._others_lock:  # one load per name, however many requests ask at once
+            if model not in self._others:
+                try:
+                    backend, _ = load_backend({**self._config, "SENTIMENT_BACKEND": "bundled", "SENTIMENT_MODEL": model})
+                except BackendUnavailable as error:
+                    log.error("model %s requested but cannot load: %s", model, error)
+                    raise ModelNotReady(f"模型 {model} 不可用。") from error
+                self._others[model] = SentimentService.from_config(backend, self._config)
+                log.info("sentiment model %s loaded on request: %s", model, backend.name)
+            return self._others[model]
 
     def status(self) -> dict:
         if self.loaded is None:

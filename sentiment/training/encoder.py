@@ -59,14 +59,16 @@ class Encoder(nn.Module):
 
 
 class Calibrated(nn.Module):
-    """The export wrapper: logits of every head divided by its dev-fitted temperature, in a fixed order."""
+    """The export wrapper: logits of every head divided by its dev-fitted temperature, in a fixed order.
 
-    def __init__(self, encoder: Encoder, temperatures: dict[str, float]):
+    It wraps any model whose forward answers a dict of head logits (the BiGRU, the transformer)."""
+
+    def __init__(self, encoder: nn.Module, temperatures: dict[str, float]):
         super().__init__()
         self.encoder = encoder
         self.names = list(temperatures)
         self.temperatures = [temperatures[name] for name in self.names]
 
-    def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        logits = self.encoder(ids)
+    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        logits = self.encoder(*inputs)
         return tuple(logits[name] / temperature for name, temperature in zip(self.names, self.temperatures))

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from sentiment.models.char_vocab import PAD
 from sentiment.training.sources import read_smp2020_eval, read_sources, split_records
-from sentiment.training.train_bundled import MAX_LEN, arguments, batches, build_vocab, log, padded
+from sentiment.training.multitask import batches, log
+from sentiment.training.train_bundled import MAX_LEN, arguments, build_vocab, padded
 
 KEPT = ("embed.", "forward_gru.", "backward_gru.")
 

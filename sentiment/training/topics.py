@@ -22,7 +22,7 @@ from sentiment.models.custom.taught import BITS, weighted
 from sentiment.models.features import clean
 from sentiment.training.idf import document_frequencies
 from sentiment.training.pretrain import texts_of
-from sentiment.training.train_bundled import corpus_parser, log, machine_options
+from sentiment.training.multitask import corpus_parser, log, machine_options
 
 MIN_CHARS = 8  # shorter texts have no two halves worth matching
 

@@ -73,7 +73,7 @@ def tag_file():
     out_kind = request.form.get("format") or ("xlsx" if kind == "xlsx" else "csv")
     if out_kind not in OUTPUT_FORMATS:
         raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
-    service = current_app.extensions["sentiment_model"].get()
+    service = current_app.extensions["sentiment_model"].get(request.form.get("model") or None)
     classifier = None
     if request.form.get("classifier"):
         name = request.form["classifier"]

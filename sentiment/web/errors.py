@@ -13,7 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from sentiment.models.custom.store import InvalidName
 from sentiment.models.deadline import OutOfTime
-from sentiment.models.model_slot import ModelNotReady
+from sentiment.models.backends import BUNDLED_MODELS
+from sentiment.models.model_slot import ModelNotReady, UnknownModel
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ModelNotReady)
     def model_not_ready(error: ModelNotReady):
         return unavailable(error).response()
+
+    @app.errorhandler(UnknownModel)
+    def unknown_model(error: UnknownModel):
+        return bad_request("unknown_model", f"没有名为“{error}”的模型；可选：{'、'.join(BUNDLED_MODELS)}。",
+                           models=list(BUNDLED_MODELS)).response()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -97,8 +97,8 @@ def _with_text_column(rows: Iterable[dict], column: str | None) -> Iterator[dict
 
 @bp.post("/api/jobs")
 def submit():
-    """A file (multipart, as /api/sentiment/file) or JSON ``{"texts": [...]}``; options column, format, and
-    a second set of columns: ``classifier`` (taught) or ``labels`` (zero-shot, with ``multi_label`` and
+    """A file (multipart, as /api/sentiment/file) or JSON ``{"texts": [...]}``; options column, format, model
+    (a bundled model other than the served one, e.g. ``bundled-fast`` for a large file), and a second set of columns: ``classifier`` (taught) or ``labels`` (zero-shot, with ``multi_label`` and
     ``hypothesis_template``).
     ---
     post:
@@ -110,9 +110,9 @@ def submit():
             schema:
               allOf:
                 - {$ref: '#/components/schemas/FileUpload'}
-                - {type: object, properties: {labels: {type: string, description: 'repeated, or one field: a,b,c'}, multi_label: {type: string}, hypothesis_template: {type: string}}}
+                - {type: object, properties: {labels: {type: string, description: 'repeated, or one field: a,b,c'}, multi_label: {type: string}, hypothesis_template: {type: string}, model: {$ref: '#/components/schemas/ModelName'}}}
           application/json:
-            schema: {type: object, required: [texts], properties: {texts: {type: array, items: {type: string}}, format: {type: string}, classifier: {type: string}, labels: {type: array, items: {type: string}}, multi_label: {type: boolean}, hypothesis_template: {type: string}}}
+            schema: {type: object, required: [texts], properties: {texts: {type: array, items: {type: string}}, format: {type: string}, classifier: {type: string}, labels: {type: array, items: {type: string}}, multi_label: {type: boolean}, hypothesis_template: {type: string}, model: {$ref: '#/components/schemas/ModelName'}}}
       responses:
         202: {description: 'the job, queued', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
     """
@@ -122,7 +122,8 @@ def submit():
         form = request.form
         options = {"column": form.get("column") or None, "format": form.get("format") or ("xlsx" if kind == "xlsx" else "csv"),
                    "classifier": form.get("classifier") or None, "name": name, "labels": _form_labels(),
-                   "multi_label": _form_flag("multi_label"), "template": form.get("hypothesis_template") or None}
+                   "multi_label": _form_flag("multi_label"), "template": form.get("hypothesis_template") or None,
+                   "model": form.get("model") or None}
     else:
         body = json_body(request)
         texts = body.get("texts")
@@ -134,10 +135,14 @@ def submit():
         rows = ({"text": text} for text in texts)
         options = {"column": "text", "format": body.get("format") or "jsonl", "classifier": body.get("classifier"),
                    "name": "texts.jsonl", "labels": body.get("labels"), "multi_label": body.get("multi_label", False),
-                   "template": body.get("hypothesis_template")}
+                   "template": body.get("hypothesis_template"), "model": body.get("model")}
     if options["format"] not in OUTPUT_FORMATS:
         raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
     _check_model(options)
+    if options["model"] is not None:
+        if not isinstance(options["model"], str):
+            raise bad_request("invalid_type", "model 必须是模型名称（字符串）。")
+        current_app.extensions["sentiment_model"].get(options["model"])  # unknown or unloadable: refused now
     rows = _with_text_column(rows, options["column"])
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
     try:

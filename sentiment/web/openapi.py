@@ -12,6 +12,8 @@ from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import Flask, jsonify, render_template
 
+from sentiment.models.backends import BUNDLED_MODELS
+
 NUMBER_MAP = {"type": "object", "additionalProperties": {"type": "number"}}
 TEXTS = {"type": "array", "items": {"type": "string"}, "minItems": 1}
 SCHEMAS: dict[str, dict] = {
@@ -83,8 +85,11 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"file": {"type": "string", "format": "binary",
                                 "description": "CSV / TSV / TXT (UTF-8 or GBK), XLSX or JSON lines"},
                        "column": {"type": "string"}, "format": {"type": "string", "enum": ["csv", "xlsx", "jsonl"]},
-                       "classifier": {"type": "string"}},
+                       "classifier": {"type": "string"}, "model": {"$ref": "#/components/schemas/ModelName"}},
     },
+    "ModelName": {"type": "string", "enum": list(BUNDLED_MODELS),
+                  "description": "a bundled model for this file or job instead of the served one (e.g. bundled-fast "
+                                 "for large files)"},
 }
 RESPONSES = {
     "Error": {"description": "a clear error with its stable code",

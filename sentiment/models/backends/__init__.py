@@ -9,15 +9,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from sentiment.models.backends.bundled import HEADS
 from sentiment.models.backends.modelscope_pipeline import local_model_dir
 from sentiment.models.backends.onnx_runtime import is_onnx_dir
 from sentiment.models.prediction import Backend
 
 
 # The project's own models, served when SENTIMENT_MODEL names one (or, for ``bundled``, when auto finds
-# no StructBERT weights): the heads of the BiGRU, and the n-gram model.
-BUNDLED_MODELS = (*HEADS, "bundled-lite")
+# no StructBERT weights): each name is a family and the head it reads. ``bundled*`` is the most accurate
+# (the fine-tuned transformer), ``bundled-fast*`` the BiGRU for bulk throughput, ``bundled-lite`` the
+# n-gram model; benchmarks/model_card.py measured the choice (MODEL_CARD.md).
+BUNDLED_MODELS = {
+    "bundled": ("transformer", "polarity"),
+    "bundled-3way": ("transformer", "three_way"),
+    "bundled-emotion": ("transformer", "emotion"),
+    "bundled-fast": ("bigru", "polarity"),
+    "bundled-fast-3way": ("bigru", "three_way"),
+    "bundled-fast-emotion": ("bigru", "emotion"),
+    "bundled-lite": ("lite", "polarity"),
+}
+# Where each family's files are: the setting that names them.
+FAMILY_SETTINGS = {"transformer": "SENTIMENT_TRANSFORMER_DIR", "bigru": "SENTIMENT_BUNDLED_DIR",
+                   "lite": "SENTIMENT_LITE_MODEL"}
 
 
 class BackendUnavailable(RuntimeError):
@@ -33,8 +45,8 @@ class Choice:
 
 
 def _bundled(config: Mapping[str, Any], name: str, reason: str) -> Choice:
-    setting = "SENTIMENT_LITE_MODEL" if name == "bundled-lite" else "SENTIMENT_BUNDLED_DIR"
-    return Choice("bundled", Path(config[setting]), reason, name)
+    family, _head = BUNDLED_MODELS[name]
+    return Choice("bundled", Path(config[FAMILY_SETTINGS[family]]), reason, name)
 
 
 def choose(config: Mapping[str, Any]) -> Choice:
@@ -79,13 +91,18 @@ def load_backend(config: Mapping[str, Any]) -> tuple[Backend, Choice]:
 
             name = display_name(config["SENTIMENT_MODEL"], choice.location)
             return ModelScopeBackend(choice.location, name, config["SENTIMENT_TORCH_THREADS"]), choice
-        if choice.bundled == "bundled-lite":
+        family, head = BUNDLED_MODELS[choice.bundled]
+        if family == "lite":
             from sentiment.models.backends.lite import LiteBackend
 
             return LiteBackend(choice.location), choice
+        if family == "transformer":
+            from sentiment.models.backends.transformer import TransformerBackend
+
+            return TransformerBackend(choice.location, choice.bundled, head, config["SENTIMENT_TORCH_THREADS"]), choice
         from sentiment.models.backends.bundled import BundledBackend
 
-        return BundledBackend(choice.location, choice.bundled, config["SENTIMENT_TORCH_THREADS"]), choice
+        return BundledBackend(choice.location, choice.bundled, config["SENTIMENT_TORCH_THREADS"], head), choice
     except Exception as error:  # model libraries raise any type for a bad directory
         what = choice.bundled if choice.kind == "bundled" else choice.kind
         raise BackendUnavailable(f"cannot load the {what} model from {choice.location}: {error}") from error

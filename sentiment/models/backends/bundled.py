@@ -17,17 +17,18 @@ from sentiment.models.char_vocab import CharVocab
 from sentiment.models.prediction import Prediction, from_logits
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "models" / "bundled"
-# The service's model names and the head each reads.
+# The heads' short names, for tests and benchmarks that build the backend by hand (the service passes
+# the head its model name reads: ``backends.BUNDLED_MODELS``).
 HEADS = {"bundled": "polarity", "bundled-3way": "three_way", "bundled-emotion": "emotion"}
 
 
 class BundledBackend:
-    def __init__(self, folder: Path, model: str, threads: int | None = None):
+    def __init__(self, folder: Path, model: str, threads: int | None = None, head: str | None = None):
         import onnxruntime
 
         folder = Path(folder)
         self.meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        self._head = HEADS[model]
+        self._head = head or HEADS[model]
         self.labels = tuple(self.meta["heads"][self._head])
         self.name = f"{model}: {self.meta['name']}"
         self.window = self.meta["max_len"]

@@ -1,10 +1,9 @@
-"""The process's zero-shot model, when one is on disk: loaded once per worker at start, never downloaded.
+"""The process's zero-shot model: loaded once per worker at start, never downloaded.
 
 A StructBERT NLI model (or its ONNX export) scores every label; a text2text model (mT5's zero-shot
-classifier) writes one, which ``generative`` maps back to a label.
-
-Zero-shot is optional: without the model the service still serves sentiment and taught
-classifiers, and a zero-shot request is told how to get the model. Like ``model_slot`` this
+classifier) writes one, which ``generative`` maps back to a label. When neither is on disk, the
+bundled e5 encoder (``embedding_zero_shot``) answers, so typed labels work on a fresh machine;
+only when that folder is missing too is a zero-shot request told how to get a model. Like ``model_slot`` this
 knows nothing of HTTP; ``web`` answers ``ZeroShotUnavailable`` with a 409.
 """
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any, Mapping
 from sentiment.models.backends.modelscope_pipeline import display_name, local_model_dir
 from sentiment.models.backends.onnx_runtime import is_onnx_dir
 from sentiment.models.custom import generative
+from sentiment.models.custom.embedding_zero_shot import EmbeddingZeroShot, is_embedding_dir
 from sentiment.models.custom.zero_shot import TASK, ZeroShotClassifier, task_of
 
 log = logging.getLogger("sentiment")
@@ -31,7 +31,7 @@ class ZeroShotUnavailable(RuntimeError):
 
 class ZeroShotSlot:
     def __init__(self) -> None:
-        self.classifier: ZeroShotClassifier | generative.GenerativeClassifier | None = None
+        self.classifier: ZeroShotClassifier | generative.GenerativeClassifier | EmbeddingZeroShot | None = None
         self.problem: ZeroShotUnavailable | None = None
         self.location: Path | None = None
 
@@ -40,7 +40,11 @@ class ZeroShotSlot:
         model = config["SENTIMENT_ZERO_SHOT_MODEL"]
         how = f"python -m sentiment download {model}"
         exported = Path(model).expanduser()
-        self.location = exported if is_onnx_dir(exported, TASK) else local_model_dir(model)
+        self.location = exported if is_onnx_dir(exported, TASK) or is_embedding_dir(exported) else local_model_dir(model)
+        bundled = Path(config["SENTIMENT_E5_ZERO_SHOT_DIR"])
+        if self.location is None and is_embedding_dir(bundled):
+            self.location = bundled
+            log.info("zero-shot: no model on disk for %s; the bundled e5 encoder answers typed labels", model)
         if self.location is None:
             self.problem = ZeroShotUnavailable(
                 f"没有零样本分类模型（{model} 不在本机）。有网络时运行 `{how}` 下载，"
@@ -48,15 +52,19 @@ class ZeroShotSlot:
             log.info("zero-shot: no model on disk for %s (taught classifiers still work)", model)
             return
         try:
-            kind = generative.GenerativeClassifier if task_of(self.location) == generative.TASK else ZeroShotClassifier
-            self.classifier = kind(self.location, display_name(model, self.location), config["SENTIMENT_TORCH_THREADS"])
+            threads = config["SENTIMENT_TORCH_THREADS"]
+            if is_embedding_dir(self.location):
+                self.classifier = EmbeddingZeroShot(self.location, threads)
+            else:
+                kind = generative.GenerativeClassifier if task_of(self.location) == generative.TASK else ZeroShotClassifier
+                self.classifier = kind(self.location, display_name(model, self.location), threads)
         except Exception as error:  # ModelScope raises any type for a directory it cannot load
             self.problem = ZeroShotUnavailable(f"零样本分类模型 {self.location} 无法加载：{error}", how)
             log.error("zero-shot: cannot load %s: %s", self.location, error)
             return
         log.info("zero-shot: %s from %s", self.classifier.name, self.location)
 
-    def get(self) -> ZeroShotClassifier | generative.GenerativeClassifier:
+    def get(self) -> ZeroShotClassifier | generative.GenerativeClassifier | EmbeddingZeroShot:
         if self.classifier is None:
             raise self.problem or ZeroShotUnavailable("零样本分类模型还没有加载。", "")
         return self.classifier
