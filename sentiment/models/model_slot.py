@@ -2,12 +2,13 @@
 
 Gunicorn imports the app in each worker after the fork, so each worker fills its own
 slot once, before serving (or, with SENTIMENT_LOAD_IN_BACKGROUND, while answering
-503 ``model_not_ready``). Nothing is loaded per request.
+503 ``model_not_ready``).
 
 The slot knows nothing of HTTP: while no model serves, ``get`` raises ``ModelNotReady``,
 which the web layer answers as 503. ``get(name)`` also hands out the other bundled models by
-name, each loaded once on first use, so a file or a job can ask for the fast model while the
-page answers with the accurate one. ``wait`` returns only once the outcome is stored, so a
+name, so a file or a job can ask for the fast model while the page answers with the accurate
+one: a family's file (transformer, BiGRU, n-gram) is loaded once, on the first request that
+names it, and its heads share that one session; a load that failed is remembered, not retried. ``wait`` returns only once the outcome is stored, so a
 caller that saw True finds a service, or the reason there is none.
 """
 from __future__ import annotations
@@ -52,7 +53,9 @@ class ModelSlot:
         self.error: str | None = None
         self._done = threading.Event()
         self._config: Mapping[str, Any] = {}
+        self._families: dict[str, Any] = {}  # a loaded backend per family of BUNDLED_MODELS
         self._others: dict[str, SentimentService] = {}
+        self._failed: dict[str, str] = {}
         self._others_lock = threading.Lock()
 
     def load(self, config: Mapping[str, Any]) -> None:
@@ -61,6 +64,8 @@ class ModelSlot:
         self._config = config
         try:
             backend, choice = load_backend(config)
+            if choice.kind == "bundled":
+                self._families[BUNDLED_MODELS[choice.bundled][0]] = backend
             wait_ms = config["SENTIMENT_COALESCE_MS"]
             if wait_ms is None:
                 wait_ms = DEFAULT_COALESCE_MS.get(choice.kind, 0.0)
@@ -101,24 +106,40 @@ class ModelSlot:
 
     def get(self, model: str | None = None) -> SentimentService:
         """The served model's service; with ``model``, that bundled model's (``UnknownModel`` for any other
-        name). The served model is never loaded twice."""
+        name, ``ModelNotReady`` with the reason when it cannot load). The served model is never loaded twice."""
         if self.loaded is None:
             raise self.not_ready()
         choice = self.loaded.choice
         if model is None or (choice.kind == "bundled" and model == choice.bundled):
             return self.loaded.service
-        if model not in BUNDLED_MODELS:
-            raise UnknownModel(model)
-        with self._others_lock:  # one load per name, however many requests ask at once
-            if model not in self._others:
-                try:
-                    backend, _ = load_backend({**self._config, "SENTIMENT_BACKEND": "bundled", "SENTIMENT_MODEL": model})
-                except BackendUnavailable as error:
-                    log.error("model %s requested but cannot load: %s", model, error)
-                    raise ModelNotReady(f"模型 {model} 不可用。") from error
-                self._others[model] = SentimentService.from_config(backend, self._config)
-                log.info("sentiment model %s loaded on request: %s", model, backend.name)
-            return self._others[model]
+        if not isinstance(model, str) or model not in BUNDLED_MODELS:
+            raise UnknownModel(str(model))
+        service = self._others.get(model)
+        if service is None:
+            with self._others_lock:  # one load per family, however many requests ask at once
+                service = self._others.get(model) or self._load_other(model)
+        return service
+
+    def _load_other(self, model: str) -> SentimentService:
+        if model in self._failed:
+            raise ModelNotReady(self._failed[model])
+        family, head = BUNDLED_MODELS[model]
+        try:
+            if family in self._families:
+                backend = self._families[family].with_head(model, head)
+            else:
+                backend, _ = load_backend({**self._config, "SENTIMENT_BACKEND": "bundled", "SENTIMENT_MODEL": model})
+                self._families[family] = backend
+            service = SentimentService.from_config(backend, self._config)
+            service.analyse([WARM_UP_TEXT])
+        except Exception as error:  # as in load: a model that cannot warm up cannot serve
+            self._failed[model] = f"模型 {model} 不可用：{error}"
+            log.error("model %s requested but cannot load: %s", model, error)
+            raise ModelNotReady(self._failed[model]) from error
+        service.observe = self.observe
+        self._others[model] = service
+        log.info("sentiment model %s loaded on request: %s", model, backend.name)
+        return service
 
     def status(self) -> dict:
         if self.loaded is None:

@@ -26,7 +26,7 @@ import numpy as np
 from sentiment.models.custom.embedding_zero_shot import MODEL_FILE, TASK, EmbeddingZeroShot, probabilities
 from sentiment.training.data import is_test
 from sentiment.training.label_sources import car_aspects, shopping
-from sentiment.training.multitask import corpus_parser, log, machine_options
+from sentiment.training.multitask import corpus_parser, log
 from sentiment.training.sources import read_sources, split_records
 
 NAME = "bundled-e5 zero-shot (multilingual-e5-small, untuned, INT8)"
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--min-count", type=int, default=12,
                         help="keep a piece the texts use at least this often (rarer ones are spelled by smaller pieces)")
     parser.add_argument("--seed", type=int, default=13)
-    machine_options(parser)
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     import torch
 

@@ -100,7 +100,9 @@ def logits_of(model, tokenizer, texts: list[str], max_tokens: int) -> dict[str, 
 
 def fine_tune(args: argparse.Namespace, model, tokenizer, fit: list[Record]) -> None:
     """One pass (``args.epochs`` passes) with AdamW, a lower rate for the encoder than for the heads, a
-    linear warm-up and decay; a checkpoint every ``args.checkpoint`` steps so a stopped run can resume."""
+    linear warm-up and decay; a checkpoint every ``args.checkpoint`` steps so a stopped run can resume.
+    A resumed run gets the weights and the schedule's place back, not AdamW's moments (they rebuild in a
+    few hundred steps); it must be started with the same options, as the batches are replayed by seed."""
     import torch
     from safetensors.torch import load_file, save_file
 

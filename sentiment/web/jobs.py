@@ -12,11 +12,13 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 from sentiment.bulk.tables import TableError, TableWriter
 from sentiment.bulk.tagging import MissingColumn, text_column
 from sentiment.jobs.store import JobStore, UnknownJob
+from sentiment.models.backends import BUNDLED_MODELS
 from sentiment.models.custom.fixed_labels import FixedLabels
 from sentiment.models.custom.generative import UnsupportedOption
 from sentiment.models.custom.label_set import InvalidLabels, check_labels, check_template
 from sentiment.models.custom.store import InvalidName, UnknownClassifier, check_name
 from sentiment.models.custom.zero_shot_slot import ZeroShotUnavailable
+from sentiment.models.model_slot import UnknownModel
 from sentiment.web.bulk import MIMETYPES, OUTPUT_FORMATS, limited, read_upload
 from sentiment.web.errors import ApiError, bad_request, unknown_classifier
 from sentiment.web.validation import json_body
@@ -142,7 +144,8 @@ def submit():
     if options["model"] is not None:
         if not isinstance(options["model"], str):
             raise bad_request("invalid_type", "model 必须是模型名称（字符串）。")
-        current_app.extensions["sentiment_model"].get(options["model"])  # unknown or unloadable: refused now
+        if options["model"] not in BUNDLED_MODELS:  # by name: loading it is the engine's (a Celery worker's) work
+            raise UnknownModel(options["model"])
     rows = _with_text_column(rows, options["column"])
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
     try:

@@ -7,6 +7,7 @@ by each head's temperature, so its outputs are calibrated logits.
 """
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Sequence
@@ -38,6 +39,12 @@ class BundledBackend:
             options.intra_op_num_threads = threads
         self._session = onnxruntime.InferenceSession(
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+
+    def with_head(self, model: str, head: str) -> "BundledBackend":
+        """The same loaded session read through another head: the service's names for one file share it."""
+        other = copy.copy(self)
+        other._head, other.labels, other.name = head, tuple(self.meta["heads"][head]), f"{model}: {self.meta['name']}"
+        return other
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """One ONNX call; the service hands over length-sorted batches, and padding never changes an

@@ -9,6 +9,7 @@ two specials, so ``max_tokens - 3`` characters fit. (A character that normalisat
 """
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Sequence
@@ -33,6 +34,12 @@ class TransformerBackend:
         self.window = self.max_tokens - 3
         self._tokenizer = E5Tokenizer.load(folder)
         self._session = cpu_session(folder / MODEL_FILE, threads)
+
+    def with_head(self, model: str, head: str) -> "TransformerBackend":
+        """The same loaded session read through another head: the service's names for one file share it."""
+        other = copy.copy(self)
+        other._head, other.labels, other.name = head, tuple(self.meta["heads"][head]), f"{model}: {self.meta['name']}"
+        return other
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         (logits,) = self.logits(texts, [self._head])

@@ -1,7 +1,7 @@
 """Typed labels with nothing to download: the untuned multilingual-e5-small matches texts with labels.
 
 e5 was trained to put a query near the passages that answer it, so ``query: <text>`` is compared
-by cosine with each label written into a sentence (``passage: 这条评论说的是<label>``). The
+by cosine with each label written into a sentence (``query: 这条评论说的是<label>。`` as shipped). The
 template, the prefixes and two scales are fitted on the training splits of shared/'s
 topic-labelled sources (``sentiment.training.e5_zero_shot``) and read from ``meta.json``:
 single-label, a softmax over the labels of ``scale × cosine``; multi-label, each label on its
@@ -13,6 +13,7 @@ Served from ``models/e5-zero-shot`` when no zero-shot model of ModelScope is on 
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -58,6 +59,7 @@ class EmbeddingZeroShot:
         self._tokenizer = E5Tokenizer.load(folder)
         self._session = cpu_session(folder / MODEL_FILE, threads)
         self._labels: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._labels_lock = threading.Lock()  # Gunicorn's threads share the cache
 
     def embed(self, texts: Sequence[str], deadline: float | None = None) -> np.ndarray:
         """L2-normalised vectors [texts, 384], prefixes included by the caller. Each text runs alone, as
@@ -72,15 +74,16 @@ class EmbeddingZeroShot:
         return out
 
     def _label_vectors(self, sentences: list[str]) -> np.ndarray:
-        missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._labels]
-        if missing:
-            for sentence, vector in zip(missing, self.embed(missing)):
-                self._labels[sentence] = vector
-        for sentence in sentences:
-            self._labels.move_to_end(sentence)
-        matrix = np.stack([self._labels[sentence] for sentence in sentences])
-        while len(self._labels) > LABEL_CACHE:
-            self._labels.popitem(last=False)
+        with self._labels_lock:
+            missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._labels]
+            if missing:
+                for sentence, vector in zip(missing, self.embed(missing)):
+                    self._labels[sentence] = vector
+            for sentence in sentences:
+                self._labels.move_to_end(sentence)
+            matrix = np.stack([self._labels[sentence] for sentence in sentences])
+            while len(self._labels) > LABEL_CACHE:
+                self._labels.popitem(last=False)
         return matrix
 
     def similarities(self, texts: Sequence[str], labels: Sequence[str], template: str | None = None,
