@@ -39,6 +39,14 @@ def client(app):
     return app.test_client()
 
 
+def assert_clear_answer(model: str, text: str, label: str) -> None:
+    """The service on ``model`` answers ``text`` with ``label`` by a margin no CPU's rounding can cross."""
+    answer = create_app({"TESTING": True, "SENTIMENT_MODEL": model}).test_client().post(
+        "/api/sentiment", json={"text": text}).get_json()
+    first, second = sorted(answer["scores"].values(), reverse=True)[:2]
+    assert answer["label"] == label and first - second > 0.1, answer
+
+
 # Weights drawn from N(0, 0.2), not BERT's 0.02: at 0.02 a tiny random model answers 0.504 for every
 # text, so a test could not tell one text's answer from another's. At 0.2 answers spread over
 # roughly 0.3-0.7 and both labels occur.

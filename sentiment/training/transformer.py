@@ -59,13 +59,12 @@ def kept_pieces(tokenizer, texts: list[str]) -> list[int]:
 
 def build(args: argparse.Namespace, texts: list[str]):
     """The pruned tokenizer and the classifier (encoder cut to ``args.layers`` layers, new heads)."""
-    from sentiment.models.e5_tokenizer import E5Tokenizer
     from sentiment.training.e5_encoder import E5Encoder
-    from sentiment.training.e5_file import locate_e5_file, read_e5_file
+    from sentiment.training.e5_file import locate_e5_file, read_e5_file, tokenizer_of
     from sentiment.training.e5_heads import Classifier
 
     e5 = read_e5_file(args.e5 or locate_e5_file())
-    full = E5Tokenizer.from_e5_file(e5)
+    full = tokenizer_of(e5)
     tokenizer, old_ids = full.prune(kept_pieces(full, texts))
     log(f"vocabulary pruned from {full.vocab_size} to {tokenizer.vocab_size} pieces")
     encoder = E5Encoder.from_e5_file(e5, layers=args.layers, keep_ids=old_ids)

@@ -29,6 +29,7 @@ TASK = "embedding-zero-shot"
 META_FILE = "meta.json"
 MODEL_FILE = "model.onnx"
 LABEL_CACHE = 2048  # label sentences kept embedded: a page's labels are sent again with every text
+CACHED_CHARS = 200  # a longer label sentence (a long template) is embedded each time, never kept
 
 
 def is_embedding_dir(path: str | Path) -> bool:
@@ -76,12 +77,15 @@ class EmbeddingZeroShot:
     def _label_vectors(self, sentences: list[str]) -> np.ndarray:
         with self._labels_lock:
             missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._labels]
-            if missing:
-                for sentence, vector in zip(missing, self.embed(missing)):
+            found = dict(zip(missing, self.embed(missing))) if missing else {}
+            for sentence, vector in found.items():
+                if len(sentence) <= CACHED_CHARS:  # the cache's memory is bounded by count and size
                     self._labels[sentence] = vector
             for sentence in sentences:
-                self._labels.move_to_end(sentence)
-            matrix = np.stack([self._labels[sentence] for sentence in sentences])
+                if sentence in self._labels:
+                    self._labels.move_to_end(sentence)
+            matrix = np.stack([found[sentence] if sentence in found else self._labels[sentence]
+                               for sentence in sentences])
             while len(self._labels) > LABEL_CACHE:
                 self._labels.popitem(last=False)
         return matrix
