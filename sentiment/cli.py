@@ -66,7 +66,7 @@ def evaluate(args: argparse.Namespace) -> int:
     """Score the configured model on the user's labelled CSV or JSONL file."""
     from tqdm import tqdm
 
-    from sentiment.web.labelled_file import read_labelled_rows
+    from sentiment.bulk.labelled import read_labelled_rows
     from sentiment.evaluation.evaluate import LabelError, evaluate as run_evaluation
 
     config = from_env()
@@ -113,7 +113,7 @@ def teach(args: argparse.Namespace) -> int:
     from sentiment.models.custom.store import ClassifierStore, InvalidName, check_name
     from sentiment.models.custom.taught import check_examples, teach as run_teach
     from sentiment.bulk.tagging import LABEL_COLUMNS, TEXT_COLUMNS
-    from sentiment.web.labelled_file import read_labelled_rows
+    from sentiment.bulk.labelled import read_labelled_rows
 
     config = from_env()
     store = ClassifierStore(Path(config["SENTIMENT_DATA_DIR"]))
@@ -125,7 +125,8 @@ def teach(args: argparse.Namespace) -> int:
                                   (args.text_col,) if args.text_col else TEXT_COLUMNS,
                                   (args.label_col,) if args.label_col else LABEL_COLUMNS)
         texts, labels = check_examples(rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
-                                       config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"])
+                                       config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"],
+                                       config["SENTIMENT_MAX_LABELS"])
     except (OSError, ValueError, InvalidName) as error:
         print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
         return 2
@@ -196,7 +197,8 @@ def tag(args: argparse.Namespace) -> int:
         return _tag_on_server(args)
     from tqdm import tqdm
 
-    from sentiment.bulk.tables import TableError, TableWriter, count_rows, format_of, read_rows, trim_partial
+    from sentiment.bulk.tables import (ReadBudget, TableError, TableWriter, count_rows, format_of, read_rows,
+                                        trim_partial)
     from sentiment.bulk.tagging import MissingColumn, Tagger
 
     config = from_env()
@@ -226,7 +228,7 @@ def tag(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     service = _load_service(config)
-    rows = read_rows(source, kind)
+    rows = read_rows(source, kind, ReadBudget.from_config(config, None, None))  # local files: no cell or time bound
     for _ in range(done):  # rows already tagged in the partial output
         next(rows, None)
     sink = sys.stdout.buffer if to_stdout else open(args.output, "ab" if done else "wb")

@@ -116,7 +116,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     # where taught classifiers are kept (shared by every worker, kept across restarts).
     "SENTIMENT_ZERO_SHOT_MODEL": (DEFAULT_ZERO_SHOT_ID, str.strip, _anything),
     "SENTIMENT_DATA_DIR": (str(PROJECT_ROOT / "instance"), str.strip, _anything),
-    "SENTIMENT_MAX_LABELS": (20, int, _whole(2)),  # labels in one zero-shot request
+    "SENTIMENT_MAX_LABELS": (20, int, _whole(2)),  # labels in one zero-shot request or taught classifier
     "SENTIMENT_MIN_EXAMPLES_PER_LABEL": (4, int, _whole(2)),  # cross-validation needs two folds
     "SENTIMENT_MAX_EXAMPLES": (20000, int, _whole(2)),  # examples in one teaching set
     "MAX_CONTENT_LENGTH": (4 * 1024 * 1024, int, _whole(1)),  # request body limit in bytes (Flask's own key)
@@ -124,11 +124,20 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     # size, and rows per file (the answer comes back in the same request; the CLI has no limit).
     "SENTIMENT_MAX_FILE_BYTES": (20 * 1024 * 1024, int, _whole(1)),
     "SENTIMENT_MAX_FILE_ROWS": (50000, int, _whole(1)),
+    # What reading one file may cost, whatever its size on the wire (sentiment/bulk/budget.py): columns in
+    # any row, cells walked (rows x width, empty ones included; jobs have their own), and what a
+    # workbook may inflate to: in all, and as a multiple of its compressed size. Reading also stops at
+    # SENTIMENT_REQUEST_SECONDS.
+    "SENTIMENT_MAX_FILE_COLUMNS": (200, int, _whole(1)),
+    "SENTIMENT_MAX_FILE_CELLS": (1_000_000, int, _whole(1)),
+    "SENTIMENT_MAX_EXPANDED_BYTES": (200 * 1024 * 1024, int, _whole(1)),
+    "SENTIMENT_MAX_EXPANSION": (100, int, _whole(2)),
     # Jobs (POST /api/jobs): rows per chunk of work, the most rows and bytes one job takes, and how
     # long finished jobs and their files are kept.
     "SENTIMENT_JOB_CHUNK_ROWS": (1000, int, _whole(1)),
     "SENTIMENT_JOB_MAX_ROWS": (5_000_000, int, _whole(1)),
     "SENTIMENT_JOB_MAX_BYTES": (200 * 1024 * 1024, int, _whole(1)),
+    "SENTIMENT_JOB_MAX_CELLS": (50_000_000, int, _whole(1)),
     # The page's 批量分析 sends files above this size to /api/jobs (progress from the server, the tagged
     # file to download) instead of tagging them from the browser in chunks with charts and a table.
     "SENTIMENT_PAGE_JOB_BYTES": (1024 * 1024, int, _whole(1)),

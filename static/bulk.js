@@ -70,7 +70,12 @@
     const result = await json(root.dataset.table, { method: "POST", body: form });
     if (!result.ok) { fileNote.textContent = failed(result); fileNote.className = "error"; return; }
     fileNote.className = "note";
-    table = result.body;
+    table = result.body;  // rows come as lists in the columns' order (each name sent once): objects here
+    table.rows = table.rows.map(function (values) {
+      const row = {};
+      table.columns.forEach(function (name, at) { row[name] = values[at]; });
+      return row;
+    });
     columnSelect.replaceChildren();
     table.columns.forEach(function (name) { const option = el("option", "", name); option.value = name; columnSelect.appendChild(option); });
     columnSelect.value = TEXT_COLUMNS.find(function (name) { return table.columns.includes(name); }) || table.columns[0];
@@ -325,8 +330,11 @@
     return { columns: table.columns.concat(added, second), rows: rows };
   }
 
+  // The server's formula guard (sentiment/bulk/formulas.py): text that a spreadsheet would run as a
+  // formula gets a leading ' ; numbers the page computed stay numbers.
   function csvCell(value) {
-    const text = String(value);
+    let text = String(value);
+    if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = "'" + text;
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 

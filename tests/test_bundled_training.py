@@ -139,3 +139,12 @@ def test_a_student_taught_by_a_model_answers_more_as_it_does_than_one_taught_by_
     assert json.loads((tmp_path / "student" / "meta.json").read_text(encoding="utf-8"))["training"]["teacher"]
     assert taught["bundled"] > 0.9
     assert sum(taught.values()) > sum(plain.values()) + 0.05, (taught, plain)
+
+
+def test_unlabelled_clauses_are_new_texts_cut_from_longer_training_texts():
+    """What a teacher answers beyond the labelled texts (train_bundled --teacher --unlabelled)."""
+    records = [Record("菜很好吃，送餐太慢了，下次不点了", "polarity", "负面", "waimai"),
+               Record("送餐太慢了", "polarity", "负面", "waimai"), Record("好", "polarity", "正面", "waimai")]
+    clauses = augment.clauses_of(records, 10, seed=1)
+    assert sorted(clauses) == ["下次不点了", "菜很好吃"]
+    assert len(augment.clauses_of(records, 1, seed=1)) == 1

@@ -16,13 +16,14 @@ import json
 from pathlib import Path
 from typing import IO, Iterator, Sequence
 
+from sentiment.bulk.budget import ReadBudget, TableError, TableTooCostly, Walk
+from sentiment.bulk.formulas import csv_cell, xlsx_cell
+from sentiment.bulk.workbook import read_workbook
+
+__all__ = ["FORMATS", "ReadBudget", "TableError", "TableTooCostly", "TableWriter", "count_rows", "format_of",
+           "read_rows", "trim_partial"]
 FORMATS = ("csv", "tsv", "txt", "jsonl", "xlsx")
 SNIFF = 1 << 16
-
-
-class TableError(ValueError):
-    """A file that cannot be read as the table it claims to be; the message says what to fix."""
-
 
 def format_of(name: str) -> str:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -52,7 +53,7 @@ def text_stream(binary: IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(buffered, encoding=encoding_of(head), newline="")
 
 
-def _delimited(stream: IO[str], delimiter: str) -> Iterator[dict]:
+def _delimited(stream: IO[str], delimiter: str, walk: Walk) -> Iterator[dict]:
     reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
@@ -60,75 +61,63 @@ def _delimited(stream: IO[str], delimiter: str) -> Iterator[dict]:
         raise TableError("文件是空的。") from None
     except UnicodeDecodeError:
         raise TableError("文件编码无法识别：请另存为 UTF-8 或 GBK 编码。") from None
+    except csv.Error:
+        raise TableError("第 1 行无法读取：请检查引号是否成对，或单元格是否过长。") from None
+    walk.row(len(header))
     header = [name.strip() for name in header]
     if not any(header):
         raise TableError("第一行是表头，不能为空。")
     try:
         for row in reader:
+            walk.row(len(row))
             if row or len(header) == 1:  # one column: a blank line is a row whose text is empty
                 yield {name: (row[at] if at < len(row) else "") for at, name in enumerate(header)}
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise TableError(f"第 {reader.line_num} 行无法读取：{error}") from None
+    except UnicodeDecodeError:
+        raise TableError(f"第 {reader.line_num} 行的编码无法识别：请另存为 UTF-8 或 GBK 编码。") from None
+    except csv.Error:
+        raise TableError(f"第 {reader.line_num} 行无法读取：请检查引号是否成对，或单元格是否过长。") from None
 
 
-def _lines(stream: IO[str]) -> Iterator[dict]:
+def _lines(stream: IO[str], walk: Walk) -> Iterator[dict]:
     for line in stream:
+        walk.row(1)
         line = line.rstrip("\r\n")
         if line.strip():
             yield {"text": line}
 
 
-def _json_lines(stream: IO[str]) -> Iterator[dict]:
+def _json_lines(stream: IO[str], walk: Walk) -> Iterator[dict]:
+    """Each line an object; rows may name different keys, so a row's width is every key seen so far."""
+    seen: set[str] = set()
     for number, line in enumerate(stream, start=1):
         if not line.strip():
+            walk.row(0)
             continue
         try:
             row = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # a line of 100,000 "[" nests past the parser's depth
             raise TableError(f"第 {number} 行不是 JSON（line {number} is not JSON）。") from None
         if not isinstance(row, dict):
             raise TableError(f"第 {number} 行不是 JSON 对象。")
+        seen.update(row)
+        walk.row(len(seen))
         yield row
 
 
-def _workbook(binary: IO[bytes]) -> Iterator[dict]:
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(binary, read_only=True, data_only=True).worksheets[0]
-    except Exception as error:  # zip, XML and openpyxl's own errors for a file that is not a workbook
-        raise TableError(f"不是有效的 Excel .xlsx 文件（{type(error).__name__}）。") from None
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise TableError("文件是空的。")
-    names = ["" if cell is None else str(cell).strip() for cell in header]
-    for row in rows:
-        if any(cell is not None for cell in row):
-            yield {name: ("" if cell is None else cell) for name, cell in zip(names, row) if name}
-
-
-def read_rows(binary: IO[bytes], kind: str) -> Iterator[dict]:
-    """Every row of a table, in order, as a dict of its columns."""
+def read_rows(binary: IO[bytes], kind: str, budget: ReadBudget = ReadBudget()) -> Iterator[dict]:
+    """Every row of a table, in order, as a dict of its columns; reading stops at the first bound of
+    ``budget`` crossed (``TableTooCostly``), however the file is built (see ``budget``)."""
+    walk = budget.counter()
     if kind == "xlsx":
-        return _workbook(binary)
+        return read_workbook(binary, walk)
     if kind not in FORMATS:
-        raise TableError(f"不支持的文件类型：{kind or '无扩展名'}（支持 {', '.join(FORMATS)}）。")
+        raise TableError(f"不支持的文件类型：{kind or '无扩展名'}（支持 {', '.join(FORMATS)}）。", "unsupported_file")
     stream = text_stream(binary)
     if kind == "txt":
-        return _lines(stream)
+        return _lines(stream, walk)
     if kind == "jsonl":
-        return _json_lines(stream)
-    return _delimited(stream, "\t" if kind == "tsv" else ",")
-
-
-def _cell(value: object) -> object:
-    """A value a worksheet takes: control characters (which XML cannot hold) removed from text."""
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+        return _json_lines(stream, walk)
+    return _delimited(stream, "\t" if kind == "tsv" else ",", walk)
 
 
 class TableWriter:
@@ -157,16 +146,19 @@ class TableWriter:
                 self._put_header(self._columns)
         if self.kind == "jsonl":
             self._text.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        elif self.kind == "xlsx":
-            self._sheet.append([_cell(row.get(name)) for name in self._columns])
         else:
-            self._csv.writerow(["" if row.get(name) is None else row.get(name) for name in self._columns])
+            self._put([row.get(name) for name in self._columns])
 
     def _put_header(self, columns: Sequence[str]) -> None:
+        if self.kind != "jsonl":
+            self._put(list(columns))
+
+    def _put(self, values: list) -> None:
+        """One row of a spreadsheet format, each cell through the formula guard (``formulas``)."""
         if self.kind == "xlsx":
-            self._sheet.append(list(columns))
-        elif self.kind != "jsonl":
-            self._csv.writerow(columns)
+            self._sheet.append([xlsx_cell(self._sheet, value) for value in values])
+        else:
+            self._csv.writerow([csv_cell(value) for value in values])
 
     def close(self) -> None:
         if self.kind == "xlsx":

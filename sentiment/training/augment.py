@@ -162,3 +162,14 @@ def compose(material: Material, count: int, seed: int) -> list[Record]:
             phrase = pick.choice(NEUTRAL) + pick.choice(("", "吧", "吧。", "，没什么特别的", "。", "，不过也能接受"))
         records.append(Record(phrase, "three_way", "中性", "augmented"))
     return records
+
+
+def clauses_of(records: Iterable[Record], count: int, seed: int) -> list[str]:
+    """Up to ``count`` distinct clauses (4 to 40 characters) cut from multi-clause training texts, not
+    themselves a training text: unlabelled text that a teacher answers for distillation, so that a
+    student also learns how the teacher reads one clause of a longer review."""
+    texts = [record.text for record in records]
+    known = set(texts)
+    found = sorted({part for text in texts for part in _CLAUSE_END.split(text)
+                    if 4 <= len(part) <= 40 and part != text and part not in known})
+    return random.Random(seed).sample(found, min(count, len(found)))

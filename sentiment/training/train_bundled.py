@@ -22,6 +22,7 @@ import numpy as np
 
 from sentiment.models.char_vocab import CharVocab
 from sentiment.models.features import clean
+from sentiment.training.augment import clauses_of
 from sentiment.training.multitask import (accuracies, batches, corpus, corpus_parser, distillation,
                                           fit_temperature, labels_of, log, machine_options)
 from sentiment.training.sources import TASKS, Record
@@ -67,21 +68,21 @@ def logits_of(model, ids: list[list[int]], size: int = 256) -> dict[str, np.ndar
     return out
 
 
-def teacher_logits(folder: Path, records: list[Record]) -> dict[str, np.ndarray]:
-    """Every head's calibrated logits for every record from a bundled model folder (the BiGRU's, or the
-    transformer's: it holds a tokenizer.json), each record cut where training cuts it."""
+def teacher_logits(folder: Path, texts: list[str], threads: int | None = None) -> dict[str, np.ndarray]:
+    """Every head's calibrated logits for every text from a bundled model folder (the BiGRU's, or the
+    transformer's: it holds a tokenizer.json), each text cut where training cuts it."""
     from sentiment.models.backends.bundled import BundledBackend
     from sentiment.models.backends.transformer import TransformerBackend
 
-    backend = TransformerBackend(folder, "teacher") if (folder / "tokenizer.json").exists() \
-        else BundledBackend(folder, "bundled")
-    order = sorted(range(len(records)), key=lambda at: len(records[at].text))
-    out = {task: np.zeros((len(records), len(labels)), dtype=np.float32) for task, labels in TASKS.items()}
+    backend = TransformerBackend(folder, "teacher", threads=threads) if (folder / "tokenizer.json").exists() \
+        else BundledBackend(folder, "bundled", threads)
+    order = sorted(range(len(texts)), key=lambda at: len(texts[at]))
+    out = {task: np.zeros((len(texts), len(labels)), dtype=np.float32) for task, labels in TASKS.items()}
     for start in range(0, len(order), 256):
         rows = order[start:start + 256]
-        for task, value in zip(TASKS, backend.logits([records[at].text[:MAX_LEN] for at in rows], list(TASKS))):
+        for task, value in zip(TASKS, backend.logits([texts[at][:MAX_LEN] for at in rows], list(TASKS))):
             out[task][rows] = value
-    log(f"teacher {folder}: logits of {len(records)} records")
+    log(f"teacher {folder}: logits of {len(texts)} texts")
     return out
 
 
@@ -117,6 +118,16 @@ def fit_model(args: argparse.Namespace, fit: list[Record], dev: list[Record]) ->
         model = Encoder(len(vocab), heads, args.embedding, args.hidden)
     model.to(args.device)
     fit_ids, fit_targets, fit_weights = encode(fit, vocab)
+    taught = None
+    if args.teacher:
+        extra = clauses_of(fit, args.unlabelled, args.seed)
+        log(f"{len(extra)} unlabelled clauses for the teacher to answer")
+        fit_ids += [vocab.encode(text, MAX_LEN) or [1] for text in extra]
+        fit_targets = {task: np.concatenate([value, np.full(len(extra), -100)]) for task, value in fit_targets.items()}
+        fit_weights = {task: np.concatenate([value, np.zeros(len(extra), np.float32)])
+                       for task, value in fit_weights.items()}
+        taught = {task: torch.from_numpy(value) for task, value in
+                  teacher_logits(args.teacher, [record.text for record in fit] + extra, args.threads).items()}
     dev_ids, dev_targets, _ = encode(dev, vocab)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps = args.epochs * math.ceil(len(fit_ids) / args.batch)
@@ -124,8 +135,6 @@ def fit_model(args: argparse.Namespace, fit: list[Record], dev: list[Record]) ->
     loss_of = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
     tensors = {task: torch.from_numpy(value) for task, value in fit_targets.items()}
     weights = {task: torch.from_numpy(value) for task, value in fit_weights.items()}
-    taught = {task: torch.from_numpy(value) for task, value in teacher_logits(args.teacher, fit).items()} \
-        if args.teacher else None
     best = (-1.0, None, 0)
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -206,6 +215,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--exclude", nargs="*", default=[], help="sources to leave out (leave-one-source-out)")
     parser.add_argument("--augment", type=int, default=40000, help="composed sentences to add (0: none)")
     parser.add_argument("--teacher", type=Path, help="a bundled model folder whose answers the model also learns")
+    parser.add_argument("--unlabelled", type=int, default=40000,
+                        help="with --teacher: clauses of training texts that only the teacher labels")
     return parser.parse_args(argv)
 
 

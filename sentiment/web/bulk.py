@@ -4,7 +4,7 @@ the page's tagged rows back as a workbook (the page tags in chunks through ``/ap
 from __future__ import annotations
 
 import io
-from itertools import islice
+import re
 from typing import Iterator
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
@@ -12,7 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, read_rows
 from sentiment.bulk.tagging import MissingColumn, Tagger
 from sentiment.models.custom.store import InvalidName, UnknownClassifier
-from sentiment.web.errors import bad_request, deadline, unknown_classifier
+from sentiment.models.deadline import check
+from sentiment.web.errors import ApiError, bad_request, deadline, read_budget, table_error, unknown_classifier
 from sentiment.web.validation import json_body
 
 bp = Blueprint("bulk", __name__)
@@ -22,8 +23,9 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def read_upload(max_bytes: int) -> tuple[Iterator[dict], str, str]:
-    """(rows, format, file name) of the request's ``file``, after the upload limit is applied."""
+def read_upload(max_bytes: int, cells: int | None = None) -> tuple[Iterator[dict], str, str]:
+    """(rows, format, file name) of the request's ``file``, after the upload limit is applied; the rows
+    stream within the route's reading budget (``cells``: its own, else the file routes')."""
     request.max_content_length = max_bytes
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -35,9 +37,9 @@ def read_upload(max_bytes: int) -> tuple[Iterator[dict], str, str]:
     if not data.peek(1):
         raise bad_request("empty_file", "文件是空的。")
     try:
-        return read_rows(data, kind), kind, upload.filename
+        return read_rows(data, kind, read_budget(cells)), kind, upload.filename
     except TableError as error:
-        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
+        raise table_error(error) from None
 
 
 def limited(rows: Iterator[dict], limit: int, hint: str) -> Iterator[dict]:
@@ -53,9 +55,16 @@ def _limited(rows: Iterator[dict]) -> Iterator[dict]:
                    "更大的文件请用任务接口 /api/jobs 或命令行 `python -m sentiment tag`。")
 
 
+def download_stem(name: str) -> str:
+    """A file name's stem fit for a Content-Disposition header: no control characters or path
+    separators (a CR/LF would split the header), at most 100 characters."""
+    stem = re.sub(r"[\x00-\x1f\x7f/\\]", "", str(name)).rsplit(".", 1)[0].strip()[:100]
+    return stem or "reviews"
+
+
 def _attachment(buffer: io.BytesIO, kind: str, name: str) -> Response:
     buffer.seek(0)
-    stem = name.rsplit(".", 1)[0] or "reviews"
+    stem = download_stem(name)
     return send_file(buffer, mimetype=MIMETYPES[kind], as_attachment=True, download_name=f"{stem}.tagged.{kind}")
 
 
@@ -91,7 +100,7 @@ def tag_file():
             writer.write(row)
             written += 1
     except TableError as error:
-        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
+        raise table_error(error) from None
     except MissingColumn as error:
         raise bad_request("missing_column", error.message) from None
     if not written:
@@ -111,14 +120,29 @@ def read_table():
         200: {description: 'columns and rows', content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
     """
     rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
+    columns: dict[str, int] = {}
+    table = []
     try:
-        table = [{key: ("" if value is None else str(value)) for key, value in row.items()} for row in _limited(rows)]
+        for row in _limited(rows):
+            for key in row:
+                columns.setdefault(key, len(columns))
+            table.append(_in_columns(row, columns))
     except TableError as error:
-        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
+        raise table_error(error) from None
     if not table:
         raise bad_request("empty_file", "文件里没有数据行。")
-    columns = list(dict.fromkeys(key for row in islice(table, 100) for key in row))
-    return jsonify({"name": name, "format": kind, "columns": columns, "rows": table})
+    width = len(columns)
+    return jsonify({"name": name, "format": kind, "columns": list(columns),
+                    "rows": [row + [""] * (width - len(row)) for row in table]})
+
+
+def _in_columns(row: dict, columns: dict[str, int]) -> list[str]:
+    """A row as a list in the order of ``columns`` (each column's first appearance), values as text:
+    each column's name is sent once, not once per row."""
+    out = [""] * len(columns)
+    for key, value in row.items():
+        out[columns[key]] = "" if value is None else str(value)
+    return out
 
 
 @bp.post("/api/table/xlsx")
@@ -138,9 +162,20 @@ def write_workbook():
     if (not isinstance(columns, list) or not isinstance(rows, list)
             or not all(isinstance(r, list) and all(isinstance(v, scalar) for v in r) for r in rows)):
         raise bad_request("invalid_type", "需要 columns（列名数组）和 rows（每行一个由文本或数字组成的数组）。")
+    names = list(map(str, columns))
+    if len(set(names)) != len(names) or any(len(row) > len(names) for row in rows):
+        raise bad_request("invalid_type", "列名不能重复，每行的值不能多于列名。")
+    config = current_app.config
+    if len(names) > config["SENTIMENT_MAX_FILE_COLUMNS"] or len(names) * len(rows) > config["SENTIMENT_MAX_FILE_CELLS"]:
+        raise ApiError(413, "too_many_cells", f"表格超过 {config['SENTIMENT_MAX_FILE_COLUMNS']} 列或 "
+                       f"{config['SENTIMENT_MAX_FILE_CELLS']} 个单元格的上限。", max_columns=config["SENTIMENT_MAX_FILE_COLUMNS"],
+                       max_cells=config["SENTIMENT_MAX_FILE_CELLS"])
+    budget = deadline()
     buffer = io.BytesIO()
     writer = TableWriter(buffer, "xlsx")
-    for row in rows:
-        writer.write(dict(zip(map(str, columns), row)))
+    for at, row in enumerate(rows):
+        if at % 1000 == 0:
+            check(budget)
+        writer.write(dict(zip(names, row)))
     writer.close()
     return _attachment(buffer, "xlsx", str(body.get("name") or "reviews.xlsx"))

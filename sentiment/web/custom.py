@@ -83,10 +83,11 @@ def teach_classifier():
                        classifier=wanted.name)
     try:
         texts, labels = check_examples(wanted.rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
-                                       config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"])
+                                       config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"],
+                                       config["SENTIMENT_MAX_LABELS"])
     except InvalidExamples as error:
         raise ApiError(400, error.code, error.message, **error.extra) from None
-    return jsonify(_store().save(teach(wanted.name, texts, labels))), 201
+    return jsonify(_store().save(teach(wanted.name, texts, labels, deadline()))), 201
 
 
 @bp.delete("/api/classifiers/<name>")

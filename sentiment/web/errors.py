@@ -11,6 +11,7 @@ import time
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from sentiment.bulk.budget import ReadBudget, TableError
 from sentiment.models.custom.store import InvalidName
 from sentiment.models.deadline import OutOfTime
 from sentiment.models.backends import BUNDLED_MODELS
@@ -41,6 +42,20 @@ class ApiError(Exception):
 
 def bad_request(code: str, message: str, **extra: object) -> ApiError:
     return ApiError(400, code, message, **extra)
+
+
+def table_error(error: TableError) -> ApiError:
+    """A file that cannot be read (400 ``invalid_file``) or crosses a reading bound (413, its own code)."""
+    message = f"文件无法读取：{error}" if error.status == 400 else str(error)
+    return ApiError(error.status, error.code, message, **error.extra)
+
+
+def read_budget(cells: int | None = None) -> ReadBudget:
+    """What reading one upload may cost in this request (``bulk.budget``): the file routes' cell budget
+    unless a route gives its own, and the request's time budget."""
+    config = current_app.config
+    return ReadBudget.from_config(config, config["SENTIMENT_MAX_FILE_CELLS"] if cells is None else cells,
+                                  config["SENTIMENT_REQUEST_SECONDS"])
 
 
 def unknown_classifier(name: str) -> ApiError:

@@ -20,7 +20,7 @@ from sentiment.models.custom.store import InvalidName, UnknownClassifier, check_
 from sentiment.models.custom.zero_shot_slot import ZeroShotUnavailable
 from sentiment.models.model_slot import UnknownModel
 from sentiment.web.bulk import MIMETYPES, OUTPUT_FORMATS, limited, read_upload
-from sentiment.web.errors import ApiError, bad_request, unknown_classifier
+from sentiment.web.errors import ApiError, bad_request, table_error, unknown_classifier
 from sentiment.web.validation import json_body
 
 bp = Blueprint("jobs", __name__)
@@ -87,7 +87,7 @@ def _with_text_column(rows: Iterable[dict], column: str | None) -> Iterator[dict
     try:
         first = next(rows, None)
     except TableError as error:
-        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
+        raise table_error(error) from None
     if first is None:
         raise bad_request("empty_file", "没有数据行。")
     try:
@@ -120,7 +120,7 @@ def submit():
     """
     config = current_app.config
     if request.mimetype == "multipart/form-data":
-        rows, kind, name = read_upload(config["SENTIMENT_JOB_MAX_BYTES"])
+        rows, kind, name = read_upload(config["SENTIMENT_JOB_MAX_BYTES"], config["SENTIMENT_JOB_MAX_CELLS"])
         form = request.form
         options = {"column": form.get("column") or None, "format": form.get("format") or ("xlsx" if kind == "xlsx" else "csv"),
                    "classifier": form.get("classifier") or None, "name": name, "labels": _form_labels(),
@@ -152,7 +152,7 @@ def submit():
         job = _store().create(limited(rows, config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"),
                               options, options["chunk_rows"])
     except TableError as error:
-        raise bad_request("invalid_file", f"文件无法读取：{error}") from None
+        raise table_error(error) from None
     current_app.extensions["job_engine"].ensure_started()
     return jsonify(_described(_store().status(job))), 202, {"Location": url_for("jobs.job", job=job)}
 

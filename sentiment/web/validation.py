@@ -16,8 +16,9 @@ from werkzeug.exceptions import UnsupportedMediaType
 from sentiment.models.custom.label_set import InvalidLabels, check_labels, check_template
 from sentiment.models.custom.store import check_name
 from sentiment.models.texts import InvalidText, check_text
-from sentiment.web.errors import bad_request
-from sentiment.web.labelled_file import SUFFIXES, read_labelled_rows
+from sentiment.bulk.budget import TableError
+from sentiment.bulk.labelled import SUFFIXES, read_labelled_rows
+from sentiment.web.errors import bad_request, read_budget, table_error
 from sentiment.web.request_log import note_texts
 
 
@@ -141,7 +142,9 @@ def teaching_set(request: Request, text_cols: Sequence[str], label_cols: Sequenc
         if not upload.filename.lower().endswith(SUFFIXES):
             raise bad_request("unsupported_file", "只支持 .csv、.xlsx、.jsonl 文件。")
         try:
-            rows = read_labelled_rows(upload.read(), upload.filename, text_cols, label_cols)
+            rows = read_labelled_rows(upload.read(), upload.filename, text_cols, label_cols, read_budget())
+        except TableError as error:
+            raise table_error(error) from None
         except ValueError as error:
             raise bad_request("invalid_file", f"文件无法读取：{error}") from None
         name, replace = form.get("name"), _flag(form.get("replace"), "replace")

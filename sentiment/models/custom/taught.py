@@ -26,6 +26,7 @@ import numpy as np
 
 from sentiment.models.custom import topics
 from sentiment.models.custom.label_set import MAX_LABEL_CHARS
+from sentiment.models.deadline import check
 from sentiment.models.features import tf_vector
 from sentiment.models.prediction import Prediction, from_logits
 
@@ -158,8 +159,9 @@ class TaughtClassifier:
 
 
 def check_examples(rows: Sequence[tuple[object, object]], min_per_label: int, max_examples: int,
-                   max_chars: int) -> tuple[list[str], list[str]]:
-    """Texts and labels, stripped; refuses what cannot teach: too few labels or examples, bad rows."""
+                   max_chars: int, max_labels: int) -> tuple[list[str], list[str]]:
+    """Texts and labels, stripped; refuses what cannot teach (too few labels or examples, bad rows) and
+    what would cost too much: teaching time grows with labels × examples (100 labels took 101 s)."""
     if len(rows) > max_examples:
         raise InvalidExamples("too_many_examples", f"最多 {max_examples} 条示例，收到 {len(rows)} 条。",
                               max_examples=max_examples)
@@ -178,6 +180,9 @@ def check_examples(rows: Sequence[tuple[object, object]], min_per_label: int, ma
     counts = {label: labels.count(label) for label in dict.fromkeys(labels)}
     if len(counts) < 2:
         raise InvalidExamples("too_few_labels", "至少需要 2 个不同的标签才能教分类器。", labels=list(counts))
+    if len(counts) > max_labels:
+        raise InvalidExamples("too_many_labels", f"最多 {max_labels} 个标签，收到 {len(counts)} 个。",
+                              max_labels=max_labels)
     few = {label: n for label, n in counts.items() if n < min_per_label}
     if few:
         listed = "、".join(f"{label}（{n} 条）" for label, n in few.items())
@@ -187,7 +192,7 @@ def check_examples(rows: Sequence[tuple[object, object]], min_per_label: int, ma
 
 
 def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: float = 0.0, seed: int = 0,
-                    matrix=None) -> dict:
+                    matrix=None, deadline: float | None = None) -> dict:
     """Accuracy overall and per label from k-fold cross-validation (k = 5, or fewer when a label has
     fewer examples), each label's examples dealt round-robin into the folds after a seeded shuffle.
     The texts' rows (``design``) are made once, or given, and each fold fits on its share of them."""
@@ -204,6 +209,7 @@ def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: f
             fold_of[at] = position % folds
     right = np.zeros(len(texts), dtype=bool)
     for fold in range(folds):
+        check(deadline)
         train = np.flatnonzero(fold_of != fold)
         held = np.flatnonzero(fold_of == fold)
         used, weights, bias = _regression(matrix[train], targets[train], len(classes))
@@ -214,11 +220,14 @@ def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: f
     return {"accuracy": round(float(right.mean()), 4), "per_label": per_label, "folds": folds}
 
 
-def teach(name: str, texts: Sequence[str], labels: Sequence[str]) -> TaughtClassifier:
+def teach(name: str, texts: Sequence[str], labels: Sequence[str], deadline: float | None = None) -> TaughtClassifier:
     """Cross-validate each topic weight, keep the best (the first on a tie), then fit on every
-    example; the report travels with the classifier."""
+    example; the report travels with the classifier. Stops (``OutOfTime``) between two fits once
+    ``deadline`` has passed."""
     rows = {weight: design(texts, weight) for weight in TOPIC_WEIGHTS}
-    tried = {weight: cross_validated(texts, labels, weight, matrix=rows[weight]) for weight in TOPIC_WEIGHTS}
+    tried = {weight: cross_validated(texts, labels, weight, matrix=rows[weight], deadline=deadline)
+             for weight in TOPIC_WEIGHTS}
+    check(deadline)
     best = max(TOPIC_WEIGHTS, key=lambda weight: tried[weight]["accuracy"])
     report = {"examples": len(texts), "counts": {label: labels.count(label) for label in sorted(set(labels))},
               "cross_validation": tried[best], "features": FEATURES + (", topic vectors" if best else ""),

@@ -9,17 +9,19 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
-from sentiment.bulk.tables import format_of, read_rows
+from sentiment.bulk.tables import ReadBudget, format_of, read_rows
 
 SUFFIXES = (".csv", ".tsv", ".jsonl", ".json", ".xlsx")
 
 
 def read_labelled_rows(raw: bytes, name: str, text_cols: Sequence[str] = ("review",),
-                       label_cols: Sequence[str] = ("label",)) -> list[tuple[str, str]]:
+                       label_cols: Sequence[str] = ("label",), budget: ReadBudget = ReadBudget()
+                       ) -> list[tuple[str, str]]:
     """(text, raw label) pairs; the text and label columns are the first of each list that the file has.
     A file whose name has no table suffix is read as CSV. Raises ValueError (``TableError``) naming the problem."""
     kind = format_of(name)
-    rows = list(read_rows(io.BufferedReader(io.BytesIO(raw)), kind if kind in ("tsv", "jsonl", "xlsx") else "csv"))
+    rows = list(read_rows(io.BufferedReader(io.BytesIO(raw)), kind if kind in ("tsv", "jsonl", "xlsx") else "csv",
+                          budget))
     first = rows[0] if rows else {}
     text_col = next((c for c in text_cols if c in first), text_cols[0])
     label_col = next((c for c in label_cols if c in first), label_cols[0])
