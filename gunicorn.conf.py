@@ -57,6 +57,11 @@ threads = _whole("GUNICORN_THREADS", _settings["SENTIMENT_MAX_PENDING"] + 4)
 timeout = _whole("GUNICORN_TIMEOUT", 180)
 graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5
+# A worker is replaced (after its in-flight requests) every ~1,000 requests, jitter apart so that workers
+# do not restart together: memory that one large allowed request (a 50,000-row file) left behind is given
+# back to the system. The bundled models load in under a second.
+max_requests = _whole("GUNICORN_MAX_REQUESTS", 1000, minimum=0)  # 0: never
+max_requests_jitter = _whole("GUNICORN_MAX_REQUESTS_JITTER", 100, minimum=0)
 # X-Forwarded-Proto only from the proxies the app trusts too (sentiment/web/proxies.py); none by default.
 forwarded_allow_ips = ",".join(_settings["SENTIMENT_TRUSTED_PROXIES"])
 preload_app = False

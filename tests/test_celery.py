@@ -198,3 +198,30 @@ def test_workers_answer_zero_shot_labels_as_the_embedded_engine_does(cluster):
             assert row["zero_shot_label"] == expected["labels"][0]
         else:
             assert row["error"] and row["zero_shot_label"] == ""
+
+
+def test_a_forged_or_malformed_result_finishes_no_job_and_stalls_no_other(cluster):
+    """Results stored in Redis by someone else: a bare 5 for one chunk, rows that are not the chunk's for
+    another. Neither is taken: each chunk is sent again and, once a worker runs, both jobs finish with
+    the rows they were given."""
+    client, start, _, _ = cluster
+    service = client.application
+    store, engine = service.extensions["jobs"], service.extensions["job_engine"]
+    jobs = [client.post("/api/jobs", json={"texts": texts}).get_json()["id"]
+            for texts in (["很好吃", "太难吃了"], ["送餐很快", "服务态度差"])]
+    deadline = time.monotonic() + 30
+    while len(store.in_flight()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    tasks = {job: task for job, _, task, _, _ in store.in_flight()}
+    engine.celery.backend.store_result(tasks[jobs[0]], 5, "SUCCESS")
+    engine.celery.backend.store_result(tasks[jobs[1]], [{"text": "forged", "label": "正面"}] * 2, "SUCCESS")
+    while {attempts for *_, attempts in store.in_flight()} != {2} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert {attempts for *_, attempts in store.in_flight()} == {2}, store.in_flight()  # both sent again
+    assert all(client.get(f"/api/jobs/{job}").get_json()["rows_done"] == 0 for job in jobs)
+    start("one")
+    for job, texts in zip(jobs, (["很好吃", "太难吃了"], ["送餐很快", "服务态度差"])):
+        status = finished(client, job)
+        assert status["state"] == "done", status
+        rows = [json.loads(line) for line in client.get(status["result_url"]).data.decode().splitlines()]
+        assert [row["text"] for row in rows] == texts and all(row["label"] in ("正面", "负面") for row in rows)

@@ -3,6 +3,7 @@ connections, and a model that cannot load at start."""
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import signal
 import socket
@@ -32,8 +33,10 @@ def post(server, text: str = "这家店很好", timeout: float = 10) -> int:
 
 @pytest.fixture()
 def server(tmp_path):
+    # Workers are not recycled here (GUNICORN_MAX_REQUESTS=0): the tests count the workers that start.
     gunicorn = Gunicorn(tmp_path / "log.txt", SENTIMENT_MODEL="bundled-lite", WEB_CONCURRENCY="2",
-                        SENTIMENT_ZERO_SHOT_MODEL=NO_ZERO_SHOT, SENTIMENT_DATA_DIR=str(tmp_path / "data"))
+                        SENTIMENT_ZERO_SHOT_MODEL=NO_ZERO_SHOT, SENTIMENT_DATA_DIR=str(tmp_path / "data"),
+                        GUNICORN_MAX_REQUESTS="0")
     try:
         gunicorn.wait_ready()
         yield gunicorn
@@ -119,3 +122,52 @@ def test_loading_in_the_background_a_model_that_cannot_load_answers_503(tmp_path
             assert health.status == 200  # alive, and saying why it cannot serve
     finally:
         server.stop()
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light)")
+def test_through_the_shipped_nginx_site_150_slow_sockets_stall_nothing(server, tmp_path):
+    """compose.yaml's nginx, with deploy/nginx/sentiment.conf as it ships (only its two addresses
+    changed), in front of the Gunicorn: 150 sockets that send half a header and wait do not reach
+    Gunicorn's threads, and /health and the API answer at once."""
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx" / "sentiment.conf").read_text(encoding="utf-8")
+    site = site.replace("web:7860", f"127.0.0.1:{server.port}").replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"worker_processes 1; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
+        f"fastcgi_temp_path {tmp_path}/f; uwsgi_temp_path {tmp_path}/u; scgi_temp_path {tmp_path}/s;\n"
+        f"include {tmp_path}/site.conf; }}\n", encoding="utf-8")
+    nginx = subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    slow = []
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(url + "/health", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        for _ in range(150):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=30)
+            connection.sendall(b"POST /api/sentiment HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
+            slow.append(connection)
+        started = time.monotonic()
+        with urllib.request.urlopen(url + "/health", timeout=5) as response:
+            assert response.status == 200
+        proxied = type("Proxied", (), {"url": url})()
+        assert [post(proxied, timeout=5) for _ in range(20)] == [200] * 20
+        assert time.monotonic() - started < 5
+    finally:
+        for connection in slow:
+            connection.close()
+        nginx.terminate()
+        nginx.wait(timeout=20)

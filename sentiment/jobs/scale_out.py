@@ -7,6 +7,12 @@ without its queue, a task lost) is sent again; its output replaces any earlier o
 A chunk whose task failed is sent again too (a worker that lost Redis while storing its answer
 stores a failure once it is back), up to ``MAX_ATTEMPTS`` sends; then the job fails with the error.
 Tagging itself never fails a chunk (a bad row gets an error column), so a failure is the machinery's.
+
+A result read back from Redis is checked before it is trusted (``checked``): anyone who can write to
+Redis could store one. It must be the chunk's own rows, in order, each with its columns unchanged and
+only plain values added; anything else counts as a failed send (sent again, then the job fails), and
+one chunk's bad result never stops the others from being collected. Keep Redis to the service and its
+workers, with a password (README: "Jobs at scale").
 """
 from __future__ import annotations
 
@@ -18,6 +24,19 @@ from sentiment.jobs.store import JobStore
 
 log = logging.getLogger("sentiment")
 MAX_ATTEMPTS = 3
+
+
+def checked(result: object, rows: list[dict]) -> list[dict] | None:
+    """The task's rows if they are ``rows`` in order, each with its own columns unchanged and plain
+    values (text, numbers, empty) added; else None."""
+    if not isinstance(result, list) or len(result) != len(rows):
+        return None
+    for got, sent in zip(result, rows):
+        if not isinstance(got, dict) or len(got) <= len(sent) or any(got.get(k, got) != v for k, v in sent.items()):
+            return None
+        if not all(isinstance(value, (str, int, float, type(None))) for key, value in got.items() if key not in sent):
+            return None
+    return result
 
 
 def _reason(result: object) -> str:
@@ -49,22 +68,38 @@ class ScaleOutEngine:
             task = self.celery.send_task(TASK, (list(self.store.rows(job, number)), options,
                                                 number * options["chunk_rows"] + 1))
             self.store.sent(job, number, task.id)
-        backend = self.celery.backend
         for job, number, task, sent, attempts in self.store.in_flight():
-            # The stored state, read directly (see celery_app.PollingRedisBackend).
-            meta = backend.get_task_meta(task)
-            if meta["status"] == "SUCCESS":
-                self.store.finish(job, number, meta["result"])
+            try:
+                self._collect(job, number, task, sent, attempts)
+            except (ValueError, TypeError, KeyError, AttributeError) as error:  # a stored record that does not decode
+                self._failed(job, number, task, attempts, f"unreadable result ({type(error).__name__})")
+
+    def _collect(self, job: str, number: int, task: str, sent: float, attempts: int) -> None:
+        """One chunk's stored state, read directly (see celery_app.PollingRedisBackend), acted on."""
+        backend = self.celery.backend
+        meta = backend.get_task_meta(task)
+        status, result = meta.get("status"), meta.get("result")
+        if status == "SUCCESS":
+            rows = checked(result, list(self.store.rows(job, number)))
+            if rows is not None:
+                self.store.finish(job, number, rows)
                 backend.forget(task)
-            elif meta["status"] == "FAILURE" and attempts < MAX_ATTEMPTS:
-                log.warning("jobs: chunk %d of %s failed (%s); sending it again", number, job, _reason(meta["result"]))
-                self.store.requeue(job, number)
-                backend.forget(task)
-            elif meta["status"] == "FAILURE":
-                self.store.fail(job, f"chunk {number} failed {attempts} times: {_reason(meta['result'])}")
-            elif time.time() - sent > self.chunk_timeout:
-                log.warning("jobs: chunk %d of %s not done after %.0f s; sending it again", number, job, self.chunk_timeout)
-                self.store.requeue(job, number)
+                return
+            status, result = "FAILURE", "the result read back is not this chunk's rows"
+        if status == "FAILURE":
+            self._failed(job, number, task, attempts, _reason(result))
+        elif time.time() - sent > self.chunk_timeout:
+            log.warning("jobs: chunk %d of %s not done after %.0f s; sending it again", number, job, self.chunk_timeout)
+            self.store.requeue(job, number)
+
+    def _failed(self, job: str, number: int, task: str, attempts: int, reason: str) -> None:
+        """Send a failed chunk again, or fail its job once it has been sent ``MAX_ATTEMPTS`` times."""
+        if attempts < MAX_ATTEMPTS:
+            log.warning("jobs: chunk %d of %s failed (%s); sending it again", number, job, reason)
+            self.store.requeue(job, number)
+            self.celery.backend.forget(task)
+        else:
+            self.store.fail(job, f"chunk {number} failed {attempts} times: {reason}")
 
     def _run(self) -> None:
         while True:

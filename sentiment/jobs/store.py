@@ -25,7 +25,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, state TEXT NOT NULL, created REAL NOT NULL, started REAL, finished REAL,
     total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL,
-    options TEXT NOT NULL, error TEXT);
+    options TEXT NOT NULL, error TEXT, owner TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
     job TEXT NOT NULL, number INTEGER NOT NULL, state TEXT NOT NULL, rows INTEGER NOT NULL,
     owner INTEGER, claimed REAL, task TEXT, sent REAL, attempts INTEGER NOT NULL DEFAULT 0,
@@ -63,6 +63,9 @@ class JobStore:
                     if "attempts" not in {row["name"] for row in db.execute("PRAGMA table_info(chunks)")}:
                         # A data directory from before chunks counted their attempts.
                         db.execute("ALTER TABLE chunks ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+                    if "owner" not in {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}:
+                        # From before jobs belonged to keys: such jobs are shared (web/tenancy.py).
+                        db.execute("ALTER TABLE jobs ADD COLUMN owner TEXT")
                 break
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or attempt == 99:
@@ -82,8 +85,8 @@ class JobStore:
     def _file(self, job: str, kind: str, number: int) -> Path:
         return self.folder / job / f"{kind}-{number:05d}.jsonl"
 
-    def create(self, rows: Iterable[dict], options: dict, chunk_rows: int) -> str:
-        """Write the input in chunks and queue the job; returns its id."""
+    def create(self, rows: Iterable[dict], options: dict, chunk_rows: int, owner: str | None = None) -> str:
+        """Write the input in chunks and queue the job, owned by ``owner`` (a key's name); returns its id."""
         job = uuid.uuid4().hex
         (self.folder / job).mkdir()
         rows = iter(rows)
@@ -95,8 +98,9 @@ class JobStore:
             sizes.append(len(chunk))
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO jobs (id, state, created, total, chunks, options) VALUES (?, 'queued', ?, ?, ?, ?)",
-                       (job, time.time(), sum(sizes), len(sizes), json.dumps(options, ensure_ascii=False)))
+            db.execute("INSERT INTO jobs (id, state, created, total, chunks, options, owner) "
+                       "VALUES (?, 'queued', ?, ?, ?, ?, ?)",
+                       (job, time.time(), sum(sizes), len(sizes), json.dumps(options, ensure_ascii=False), owner))
             db.executemany("INSERT INTO chunks (job, number, state, rows) VALUES (?, ?, 'queued', ?)",
                            [(job, number, size) for number, size in enumerate(sizes)])
             db.execute("COMMIT")
@@ -147,10 +151,13 @@ class JobStore:
         """Write the chunk's output (replacing any earlier attempt's) and count it once."""
         final = self._file(job, "out", number)
         temporary = final.with_suffix(f".{os.getpid()}.tmp")
-        with open(temporary, "w", encoding="utf-8") as stream:
-            for row in rows:
-                stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        os.replace(temporary, final)
+        try:
+            with open(temporary, "w", encoding="utf-8") as stream:
+                for row in rows:
+                    stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            os.replace(temporary, final)
+        except FileNotFoundError:  # the job was cancelled and deleted while this chunk was being tagged
+            return
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             changed = db.execute("UPDATE chunks SET state = 'done' WHERE job = ? AND number = ? AND state = 'running'",
@@ -209,11 +216,16 @@ class JobStore:
                 "rows_per_second": round(rate, 1),
                 "eta_seconds": round(left / rate, 1) if rate and row["state"] in ("queued", "running") else None,
                 "created": row["created"], "finished": row["finished"], "error": row["error"],
-                "options": json.loads(row["options"])}
+                "options": json.loads(row["options"]), "owner": row["owner"]}
 
-    def recent(self, limit: int = 50) -> list[dict]:
+    def recent(self, limit: int = 50, owner: str | None = None) -> list[dict]:
+        """The newest jobs: all of them, or (``owner`` given) that owner's and the shared ones."""
         with self._db() as db:
-            rows = db.execute("SELECT * FROM jobs ORDER BY created DESC LIMIT ?", (limit,)).fetchall()
+            if owner is None:
+                rows = db.execute("SELECT * FROM jobs ORDER BY created DESC LIMIT ?", (limit,)).fetchall()
+            else:
+                rows = db.execute("SELECT * FROM jobs WHERE owner = ? OR owner IS NULL ORDER BY created DESC LIMIT ?",
+                                  (owner, limit)).fetchall()
         return [self._describe(row) for row in rows]
 
     def result(self, job: str) -> Iterator[dict]:
@@ -232,8 +244,18 @@ class JobStore:
         cutoff = time.time() - older_than_seconds
         with self._db() as db:
             old = [row["id"] for row in db.execute("SELECT id FROM jobs WHERE created < ?", (cutoff,))]
-            db.executemany("DELETE FROM chunks WHERE job = ?", [(job,) for job in old])
-            db.executemany("DELETE FROM jobs WHERE id = ?", [(job,) for job in old])
-        for job in old:
+        return self._remove(old)
+
+    def delete(self, job: str) -> None:
+        """Remove an ended job (done, failed or cancelled) and its rows now, not at expiry."""
+        if self.status(job)["state"] in ("queued", "running"):
+            raise ValueError("cancel a job before deleting it")
+        self._remove([job])
+
+    def _remove(self, jobs: list[str]) -> int:
+        with self._db() as db:
+            db.executemany("DELETE FROM chunks WHERE job = ?", [(job,) for job in jobs])
+            db.executemany("DELETE FROM jobs WHERE id = ?", [(job,) for job in jobs])
+        for job in jobs:
             shutil.rmtree(self.folder / job, ignore_errors=True)
-        return len(old)
+        return len(jobs)

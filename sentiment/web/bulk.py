@@ -13,6 +13,7 @@ from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, r
 from sentiment.bulk.tagging import MissingColumn, Tagger
 from sentiment.models.custom.store import InvalidName, UnknownClassifier
 from sentiment.models.deadline import check
+from sentiment.web import tenancy
 from sentiment.web.errors import ApiError, bad_request, deadline, read_budget, table_error, unknown_classifier
 from sentiment.web.validation import json_body
 
@@ -87,7 +88,7 @@ def tag_file():
     if request.form.get("classifier"):
         name = request.form["classifier"]
         try:
-            classifier = current_app.extensions["classifiers"].get(name)
+            classifier = tenancy.classifier(name)
         except (UnknownClassifier, InvalidName):
             raise unknown_classifier(name) from None
     tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"],

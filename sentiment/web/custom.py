@@ -9,6 +9,7 @@ from sentiment.models.custom.generative import UnsupportedOption
 from sentiment.models.custom.store import ClassifierStore, UnknownClassifier
 from sentiment.models.custom.taught import InvalidExamples, check_examples, teach
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot, ZeroShotUnavailable
+from sentiment.web import tenancy
 from sentiment.web.errors import ApiError, deadline, unknown_classifier
 from sentiment.web.validation import classify_job, json_body, teaching_set
 
@@ -37,7 +38,7 @@ def classify():
     texts = job.job.texts
     if job.classifier is not None:
         try:
-            classifier = _store().get(job.classifier)
+            classifier = tenancy.classifier(job.classifier)
         except UnknownClassifier:
             raise unknown_classifier(job.classifier) from None
         results = [ranked(text, prediction.scores, f"taught:{classifier.name}", False)
@@ -63,7 +64,8 @@ def classifiers():
       responses:
         200: {description: 'classifiers and zero-shot status', content: {application/json: {schema: {type: object, required: [classifiers, zero_shot], properties: {classifiers: {type: array, items: {$ref: '#/components/schemas/Classifier'}}, zero_shot: {type: object}}}}}}
     """
-    return jsonify({"classifiers": _store().list(), "zero_shot": _zero_shot().status()})
+    mine = [about for about in _store().list() if tenancy.may_see(about.get("owner"))]
+    return jsonify({"classifiers": mine, "zero_shot": _zero_shot().status()})
 
 
 @bp.post("/api/classifiers")
@@ -78,16 +80,20 @@ def teach_classifier():
     """
     config = current_app.config
     wanted = teaching_set(request, TEXT_COLUMNS, LABEL_COLUMNS)
-    if not wanted.replace and _store().exists(wanted.name):
-        raise ApiError(409, "classifier_exists", f"已经有名为“{wanted.name}”的分类器；换个名字，或先删除它。",
-                       classifier=wanted.name)
+    if _store().exists(wanted.name):
+        owner_of = _store().about(wanted.name).get("owner")
+        if not tenancy.may_see(owner_of) or not tenancy.may_change(owner_of):
+            raise ApiError(409, "classifier_exists", f"名称“{wanted.name}”已被占用；请换个名字。", classifier=wanted.name)
+        if not wanted.replace:
+            raise ApiError(409, "classifier_exists", f"已经有名为“{wanted.name}”的分类器；换个名字，或先删除它。",
+                           classifier=wanted.name)
     try:
         texts, labels = check_examples(wanted.rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
                                        config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"],
                                        config["SENTIMENT_MAX_LABELS"])
     except InvalidExamples as error:
         raise ApiError(400, error.code, error.message, **error.extra) from None
-    return jsonify(_store().save(teach(wanted.name, texts, labels, deadline()))), 201
+    return jsonify(_store().save(teach(wanted.name, texts, labels, deadline()), tenancy.owner())), 201
 
 
 @bp.delete("/api/classifiers/<name>")
@@ -100,6 +106,11 @@ def delete_classifier(name: str):
         200: {description: 'deleted', content: {application/json: {schema: {type: object, required: [deleted]}}}}
     """
     try:
+        owner_of = _store().about(name).get("owner")
+        if not tenancy.may_see(owner_of):
+            raise UnknownClassifier(name)
+        if not tenancy.may_change(owner_of):
+            raise ApiError(403, "forbidden", "这个分类器是共享的，只有管理员密钥可以删除它。")
         _store().delete(name)
     except UnknownClassifier:
         raise unknown_classifier(name) from None

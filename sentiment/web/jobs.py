@@ -21,6 +21,7 @@ from sentiment.models.custom.zero_shot_slot import ZeroShotUnavailable
 from sentiment.models.model_slot import UnknownModel
 from sentiment.web.bulk import MIMETYPES, OUTPUT_FORMATS, limited, read_upload
 from sentiment.web.errors import ApiError, bad_request, table_error, unknown_classifier
+from sentiment.web import tenancy
 from sentiment.web.validation import json_body
 
 bp = Blueprint("jobs", __name__)
@@ -32,6 +33,17 @@ def _store() -> JobStore:
 
 def _unknown(job: str) -> ApiError:
     return ApiError(404, "unknown_job", "没有这个任务（可能已过期）。", job=job)
+
+
+def _status(job: str) -> dict:
+    """A job this request may see (``tenancy``): another key's job is unknown here."""
+    try:
+        status = _store().status(job)
+    except UnknownJob:
+        raise _unknown(job) from None
+    if not tenancy.may_see(status["owner"]):
+        raise _unknown(job)
+    return status
 
 
 def _described(status: dict) -> dict:
@@ -60,7 +72,7 @@ def _check_model(options: dict[str, Any]) -> None:
         raise bad_request("ambiguous_model", "请只提供 labels（零样本）或 classifier（教过的分类器）中的一个。")
     if options["classifier"]:
         try:
-            current_app.extensions["classifiers"].get(check_name(options["classifier"]))
+            tenancy.classifier(check_name(options["classifier"]))
         except (UnknownClassifier, InvalidName):
             raise unknown_classifier(options["classifier"]) from None
     elif options["labels"] is not None:
@@ -150,7 +162,7 @@ def submit():
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
     try:
         job = _store().create(limited(rows, config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"),
-                              options, options["chunk_rows"])
+                              options, options["chunk_rows"], tenancy.owner())
     except TableError as error:
         raise table_error(error) from None
     current_app.extensions["job_engine"].ensure_started()
@@ -166,7 +178,8 @@ def recent():
       responses:
         200: {description: 'jobs', content: {application/json: {schema: {type: object, required: [jobs], properties: {jobs: {type: array, items: {$ref: '#/components/schemas/Job'}}}}}}}
     """
-    return jsonify({"jobs": [_described(status) for status in _store().recent()]})
+    mine = None if tenancy.is_admin() else tenancy.owner()
+    return jsonify({"jobs": [_described(status) for status in _store().recent(owner=mine)]})
 
 
 @bp.get("/api/jobs/<job>")
@@ -178,25 +191,29 @@ def job(job: str):
       responses:
         200: {description: 'the job', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
     """
-    try:
-        return jsonify(_described(_store().status(job)))
-    except UnknownJob:
-        raise _unknown(job) from None
+    return jsonify(_described(_status(job)))
 
 
 @bp.delete("/api/jobs/<job>")
 def cancel(job: str):
-    """Cancel a job; its finished chunks are kept until it expires.
+    """Cancel a job that is queued or running; a job that has ended (done, failed, cancelled) is deleted
+    with its rows at once, and is unknown from then on.
     ---
     delete:
-      summary: Cancel a job
+      summary: Cancel a running job, or delete an ended one
       responses:
-        200: {description: 'the job, cancelled (or already ended)', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        200: {description: 'the job, cancelled; or deleted (deleted is true)', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
     """
+    status = _status(job)
+    if not tenancy.may_change(status["owner"]):
+        raise ApiError(403, "forbidden", "这个任务是共享的，只有管理员密钥可以取消或删除它。")
     try:
-        return jsonify(_described(_store().cancel(job)))
-    except UnknownJob:
+        if status["state"] in ("queued", "running"):
+            return jsonify(_described(_store().cancel(job)))
+        _store().delete(job)
+    except UnknownJob:  # deleted by a request beside this one
         raise _unknown(job) from None
+    return jsonify({**_described(status), "deleted": True})
 
 
 @bp.get("/api/jobs/<job>/result")
@@ -208,10 +225,7 @@ def result(job: str):
       responses:
         200: {description: 'the file (CSV with BOM, XLSX or JSON lines)'}
     """
-    try:
-        status = _store().status(job)
-    except UnknownJob:
-        raise _unknown(job) from None
+    status = _status(job)
     if status["state"] != "done":
         raise ApiError(409, "job_not_done", f"任务还没有完成（{status['state']}，{status['rows_done']}/{status['rows_total']} 行）。",
                        state=status["state"])

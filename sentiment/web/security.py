@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from flask import Flask, Response, request, session
 
 from sentiment.web.errors import ApiError
+from sentiment.web.tenancy import PAGE, set_owner
+
+_NAMED = re.compile(r"^([A-Za-z0-9_\-]{1,40}):(.+)$")
 
 # The page loads only its own files: no inline script or style, nothing from another origin, never framed.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -36,12 +40,25 @@ def _given_key() -> str:
     return request.headers.get("X-API-Key", "").strip()
 
 
-def _matches(given: str, keys: list[bytes]) -> bool:
-    """Every key compared, each in constant time: how long this takes says nothing about which matched."""
+def named_keys(entries: list[str]) -> dict[str, bytes]:
+    """``name:KEY`` entries (or bare keys, named ``key-`` and the start of their SHA-256) as name → key."""
+    keys = {}
+    for entry in entries:
+        named = _NAMED.match(entry)
+        name, key = (named.group(1), named.group(2)) if named else (
+            "key-" + hashlib.sha256(entry.encode("utf-8")).hexdigest()[:8], entry)
+        keys[name] = key.encode("utf-8")
+    return keys
+
+
+def _matching(given: str, keys: dict[str, bytes]) -> str | None:
+    """The name of the key given, or None. Every key is compared, each in constant time: how long this
+    takes says nothing about which matched."""
     candidate = given.encode("utf-8", "surrogateescape")
-    matched = False
-    for key in keys:
-        matched |= hmac.compare_digest(candidate, key)
+    matched = None
+    for name, key in keys.items():
+        if hmac.compare_digest(candidate, key):
+            matched = name
     return matched
 
 
@@ -51,22 +68,26 @@ def mark_page_session() -> None:
 
 
 def install(app: Flask) -> None:
-    keys = [key.encode("utf-8") for key in app.config["SENTIMENT_API_KEYS"]]
+    keys = named_keys(app.config["SENTIMENT_API_KEYS"])
     # Every Gunicorn worker must verify the cookie another signed: a secret from the settings, else one
     # derived from the keys (as secret as they are, and the same in every worker and after a restart).
     app.secret_key = app.config["SENTIMENT_SECRET_KEY"] or hashlib.sha256(
-        b"sentiment page session\0" + b"\0".join(sorted(keys))).hexdigest()
+        b"sentiment page session\0" + b"\0".join(sorted(keys.values()))).hexdigest()
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_NAME="sentiment_page")
 
     @app.before_request
     def require_key():
+        set_owner(None)
         if not keys or not request.path.startswith("/api/") or request.method == "OPTIONS":
             return None
         given = _given_key()
-        if given and _matches(given, keys):
+        name = _matching(given, keys) if given else None
+        if name is not None:
+            set_owner(name)
             return None
         if not given and session.get("page"):
+            set_owner(PAGE)
             return None
         message = "API 密钥无效。" if given else "需要 API 密钥：请在请求头加上 Authorization: Bearer <密钥> 或 X-API-Key: <密钥>。"
         body, status = ApiError(401, "invalid_api_key" if given else "missing_api_key", message).response()

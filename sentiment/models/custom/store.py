@@ -57,11 +57,12 @@ class ClassifierStore:
             Path(temporary).unlink(missing_ok=True)
             raise
 
-    def save(self, classifier: TaughtClassifier) -> dict:
+    def save(self, classifier: TaughtClassifier, owner: str | None = None) -> dict:
+        """Store a classifier, owned by ``owner`` (a key's name; None: shared, as the CLI teaches)."""
         arrays, description = self._paths(classifier.name)
         self.folder.mkdir(parents=True, exist_ok=True)
         about = {"name": classifier.name, "labels": list(classifier.labels), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                 **classifier.report}
+                 **classifier.report, "owner": owner}
         self._replace(arrays, lambda stream: np.savez(stream, columns=classifier.columns, weights=classifier.weights,
                                                       bias=classifier.bias, topic=classifier.topic))
         self._replace(description, lambda stream: stream.write(
