@@ -104,6 +104,8 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     # derived from the keys, so every worker agrees).
     "SENTIMENT_API_KEYS": ([], _keys, _key_list),
     "SENTIMENT_SECRET_KEY": ("", str.strip, _anything),
+    # How long the page's session stands in for a key (its cookie's lifetime, and the oldest signature taken).
+    "SENTIMENT_SESSION_HOURS": (12.0, float, lambda value: None if 0 < value <= 24 * 31 else "must be above 0 and at most 744"),
     # Addresses of the reverse proxies whose X-Forwarded-* headers are believed (empty: none).
     "SENTIMENT_TRUSTED_PROXIES": ([], _keys, _key_list),
     # The longest one request may keep a worker in the model, checked between batches (503 request_timeout).

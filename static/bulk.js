@@ -238,8 +238,12 @@
 
   cancel.addEventListener("click", async function () {
     if (!serverJob) return;
-    const result = await json(serverJob.status_url, { method: "DELETE" });
-    if (!result.ok) showProblem(failed(result));
+    const result = await json(serverJob.status_url, { method: "DELETE" });  // cancels and deletes it
+    if (!result.ok) { showProblem(failed(result)); return; }
+    serverJob = null;  // ends the progress loop: the job is gone from the server
+    cancel.hidden = true;
+    start.disabled = false;
+    progressText.textContent = "任务已取消（已分析 " + result.body.rows_done + " 行）。";
   });
 
   function drawBars(canvas, bars) {  // bars: [{name, value, color}], value in [0, 1]

@@ -215,3 +215,16 @@ def test_teaching_is_bounded_in_labels(tmp_path):
     response = client.post("/api/classifiers", json={"name": "多", "examples": examples})
     body = response.get_json()
     assert response.status_code == 400 and body["code"] == "too_many_labels" and body["max_labels"] == 20
+
+
+def test_a_file_over_the_row_limit_is_refused_before_any_row_is_tagged(tmp_path):
+    client = make_client(tmp_path, SENTIMENT_MAX_FILE_ROWS=1000)
+
+    def classified() -> list[str]:
+        return [line for line in client.get("/metrics").data.decode().splitlines()
+                if line.startswith("sentiment_texts_classified_total")]
+
+    before, started = classified(), time.monotonic()
+    response = post_file(client, ("\n".join(["很好吃，下次还来"] * 1001) + "\n").encode(), "many.txt")
+    assert response.status_code == 400 and response.get_json()["code"] == "too_many_rows"
+    assert classified() == before and time.monotonic() - started < 5  # not one text reached the model

@@ -74,8 +74,10 @@ def test_result_before_done_and_cancel(tmp_path):
     client.application.extensions["jobs"] = store
     response = client.get(f"/api/jobs/{job}/result")
     assert response.status_code == 409 and response.get_json()["code"] == "job_not_done"
-    assert client.delete(f"/api/jobs/{job}").get_json()["state"] == "cancelled"
+    deleted = client.delete(f"/api/jobs/{job}").get_json()
+    assert deleted["state"] == "cancelled" and deleted["deleted"] is True
     assert store.claim() is None  # a cancelled job's chunks are not handed out
+    assert client.get(f"/api/jobs/{job}").status_code == 404  # and it is gone, rows and all
 
 
 def test_a_restarted_service_resumes_from_the_last_finished_chunk(tmp_path):

@@ -42,6 +42,11 @@ def test_without_keys_the_api_is_open():
     ({"Authorization": "Bearer key-one-7f3a"}, 200, None),
     ({"Authorization": "bearer  key-two-91bc "}, 200, None),
     ({"X-API-Key": "key-two-91bc"}, 200, None),
+    # Found by Schemathesis: every credential sent must be valid, and they must be one owner's.
+    ({"X-API-Key": "key-two-91bc", "Authorization": "Basic Zm9vOmJhcg=="}, 401, "invalid_api_key"),
+    ({"X-API-Key": "key-two-91bc", "Authorization": "Bearer wrong"}, 401, "invalid_api_key"),
+    ({"X-API-Key": "key-two-91bc", "Authorization": "Bearer key-one-7f3a"}, 401, "invalid_api_key"),
+    ({"X-API-Key": "key-two-91bc", "Authorization": "Bearer key-two-91bc"}, 200, None),
 ])
 def test_with_keys_the_api_needs_one(headers, status, code):
     client = make_client(SENTIMENT_API_KEYS=KEYS)
@@ -103,3 +108,23 @@ def test_through_gunicorn_keys_work_in_every_worker_and_the_page_works_under_its
             expect(page.locator(".bubble.bot:not(.pending)").last).to_contain_text(label)
         page.click("#tab-custom")
         expect(page.locator("#custom-view")).to_be_visible()
+
+
+def test_the_page_session_is_short_secure_over_https_and_refused_from_a_foreign_origin():
+    client = make_client(SENTIMENT_API_KEYS=KEYS, SENTIMENT_SESSION_HOURS=2.0, SENTIMENT_TRUSTED_PROXIES=["127.0.0.1"])
+    response = client.get("/")
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires=" in cookie and "Secure" not in cookie
+    import email.utils
+    import time
+
+    expires = email.utils.parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0]).timestamp()
+    assert abs(expires - time.time() - 2 * 3600) < 120
+    assert client.post("/api/sentiment", json={"text": "好"}, headers={"Origin": "http://localhost"}).status_code == 200
+    foreign = client.post("/api/sentiment", json={"text": "好"}, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and foreign.get_json()["code"] == "foreign_origin"
+    over_https = make_client(SENTIMENT_API_KEYS=KEYS, SENTIMENT_TRUSTED_PROXIES=["127.0.0.1"]).get(
+        "/", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in over_https.headers["Set-Cookie"]
+    untrusted = make_client(SENTIMENT_API_KEYS=KEYS).get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in untrusted.headers["Set-Cookie"]  # the header is believed from a trusted proxy only

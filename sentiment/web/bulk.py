@@ -96,8 +96,12 @@ def tag_file():
     buffer = io.BytesIO()
     writer = TableWriter(buffer, out_kind)
     written = 0
+    budget = deadline()
     try:
-        for row in tagger.tag(_limited(rows), deadline=deadline()):
+        # Read whole before tagging (within the reading budget): a file over the row limit is refused
+        # at once, not after minutes of tagging the rows before the limit.
+        rows = list(_limited(rows))
+        for row in tagger.tag(rows, deadline=budget):
             writer.write(row)
             written += 1
     except TableError as error:
@@ -116,7 +120,7 @@ def read_table():
     ---
     post:
       summary: Read a file into rows (for the page)
-      requestBody: {required: true, content: {multipart/form-data: {schema: {$ref: '#/components/schemas/FileUpload'}}}}
+      requestBody: {required: true, content: {multipart/form-data: {schema: {$ref: '#/components/schemas/TableUpload'}}}}
       responses:
         200: {description: 'columns and rows', content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
     """
@@ -152,7 +156,7 @@ def write_workbook():
     ---
     post:
       summary: Write rows as an XLSX file (for the page)
-      requestBody: {required: true, content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/TableRows'}}}}
       responses:
         200: {description: 'the XLSX file'}
     """
@@ -160,7 +164,8 @@ def write_workbook():
     body = json_body(request)
     columns, rows = body.get("columns"), body.get("rows")
     scalar = (str, int, float, bool, type(None))
-    if (not isinstance(columns, list) or not isinstance(rows, list)
+    if (not isinstance(columns, list) or not isinstance(rows, list) or not isinstance(body.get("name", ""), str)
+            or not all(isinstance(name, scalar) for name in columns)
             or not all(isinstance(r, list) and all(isinstance(v, scalar) for v in r) for r in rows)):
         raise bad_request("invalid_type", "需要 columns（列名数组）和 rows（每行一个由文本或数字组成的数组）。")
     names = list(map(str, columns))

@@ -74,7 +74,7 @@ def teach_classifier():
     ---
     post:
       summary: Teach a classifier
-      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/TeachInput'}}, multipart/form-data: {schema: {type: object, required: [name, file], properties: {name: {type: string}, file: {type: string, format: binary}, replace: {type: string}}}}}}
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/TeachInput'}}, multipart/form-data: {schema: {$ref: '#/components/schemas/TeachUpload'}}}}
       responses:
         201: {description: 'the classifier with its cross-validated accuracy', content: {application/json: {schema: {$ref: '#/components/schemas/Classifier'}}}}
     """

@@ -68,9 +68,9 @@ def _form_flag(name: str) -> bool:
 
 def _check_model(options: dict[str, Any]) -> None:
     """The second set of columns the job asked for, refused now if it cannot be had."""
-    if options["classifier"] and options["labels"] is not None:
+    if options["classifier"] is not None and options["labels"] is not None:
         raise bad_request("ambiguous_model", "请只提供 labels（零样本）或 classifier（教过的分类器）中的一个。")
-    if options["classifier"]:
+    if options["classifier"] is not None:
         try:
             tenancy.classifier(check_name(options["classifier"]))
         except (UnknownClassifier, InvalidName):
@@ -126,7 +126,7 @@ def submit():
                 - {$ref: '#/components/schemas/FileUpload'}
                 - {type: object, properties: {labels: {type: string, description: 'repeated, or one field: a,b,c'}, multi_label: {type: string}, hypothesis_template: {type: string}, model: {$ref: '#/components/schemas/ModelName'}}}
           application/json:
-            schema: {type: object, required: [texts], properties: {texts: {type: array, items: {type: string}}, format: {type: string}, classifier: {type: string}, labels: {type: array, items: {type: string}}, multi_label: {type: boolean}, hypothesis_template: {type: string}, model: {$ref: '#/components/schemas/ModelName'}}}
+            schema: {$ref: '#/components/schemas/JobInput'}
       responses:
         202: {description: 'the job, queued', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
     """
@@ -140,6 +140,10 @@ def submit():
                    "model": form.get("model") or None}
     else:
         body = json_body(request)
+        empty = next((key for key in ("format", "classifier", "labels", "multi_label", "hypothesis_template", "model")
+                      if key in body and body[key] is None), None)
+        if empty:  # null is not "absent": the document says what each field may be
+            raise bad_request("invalid_type", f"{empty} 不能是 null；不需要时请省略它。")
         texts = body.get("texts")
         if not isinstance(texts, list) or not texts:
             raise bad_request("missing_field", '请上传文件，或提供 texts（字符串数组）。')
@@ -147,7 +151,7 @@ def submit():
         if wrong is not None:
             raise bad_request("invalid_type", f"第 {wrong + 1} 条文本不是字符串。", index=wrong)
         rows = ({"text": text} for text in texts)
-        options = {"column": "text", "format": body.get("format") or "jsonl", "classifier": body.get("classifier"),
+        options = {"column": "text", "format": body.get("format", "jsonl"), "classifier": body.get("classifier"),
                    "name": "texts.jsonl", "labels": body.get("labels"), "multi_label": body.get("multi_label", False),
                    "template": body.get("hypothesis_template"), "model": body.get("model")}
     if options["format"] not in OUTPUT_FORMATS:
@@ -196,20 +200,20 @@ def job(job: str):
 
 @bp.delete("/api/jobs/<job>")
 def cancel(job: str):
-    """Cancel a job that is queued or running; a job that has ended (done, failed, cancelled) is deleted
-    with its rows at once, and is unknown from then on.
+    """Delete a job with its rows at once, cancelling it first if it is still queued or running; it is
+    unknown from then on. The answer is its last status (``state`` cancelled if it was still going).
     ---
     delete:
-      summary: Cancel a running job, or delete an ended one
+      summary: Cancel and delete a job
       responses:
-        200: {description: 'the job, cancelled; or deleted (deleted is true)', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        200: {description: 'the job as it ended, with deleted true', content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
     """
     status = _status(job)
     if not tenancy.may_change(status["owner"]):
         raise ApiError(403, "forbidden", "这个任务是共享的，只有管理员密钥可以取消或删除它。")
     try:
         if status["state"] in ("queued", "running"):
-            return jsonify(_described(_store().cancel(job)))
+            status = _store().cancel(job)
         _store().delete(job)
     except UnknownJob:  # deleted by a request beside this one
         raise _unknown(job) from None

@@ -12,21 +12,15 @@ from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import Flask, jsonify, render_template
 
-from sentiment.models.backends import BUNDLED_MODELS
+from sentiment.web.openapi_inputs import NAME, shapes
 
 NUMBER_MAP = {"type": "object", "additionalProperties": {"type": "number"}}
-TEXTS = {"type": "array", "items": {"type": "string"}, "minItems": 1}
 SCHEMAS: dict[str, dict] = {
     "Error": {
         "type": "object", "required": ["error", "code"],
         "properties": {"error": {"type": "string", "description": "for people, in Chinese"},
                        "code": {"type": "string", "description": "stable, for programs"}},
         "additionalProperties": True,
-    },
-    "TextInput": {
-        "type": "object",
-        "properties": {"text": {"type": "string"}, "texts": TEXTS},
-        "description": "either text (one answer) or texts (answers in results)",
     },
     "Sentiment": {
         "type": "object", "required": ["text", "label", "sentiment", "confidence", "scores", "model", "windows"],
@@ -40,12 +34,6 @@ SCHEMAS: dict[str, dict] = {
         {"$ref": "#/components/schemas/Sentiment"},
         {"type": "object", "required": ["results"],
          "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Sentiment"}}}}]},
-    "ClassifyInput": {
-        "type": "object",
-        "properties": {"text": {"type": "string"}, "texts": TEXTS, "labels": {"type": "array", "items": {"type": "string"}},
-                       "classifier": {"type": "string"}, "multi_label": {"type": "boolean"},
-                       "hypothesis_template": {"type": "string"}},
-    },
     "Classified": {
         "type": "object", "required": ["text", "labels", "scores", "label", "model", "multi_label"],
         "properties": {"text": {"type": "string"}, "labels": {"type": "array", "items": {"type": "string"}},
@@ -63,13 +51,6 @@ SCHEMAS: dict[str, dict] = {
                        "created": {"type": "string"}, "examples": {"type": "integer"}, "counts": NUMBER_MAP,
                        "cross_validation": {"type": "object"}, "features": {"type": "string"}},
     },
-    "TeachInput": {
-        "type": "object", "required": ["name", "examples"],
-        "properties": {"name": {"type": "string"}, "replace": {"type": "boolean"},
-                       "examples": {"type": "array", "items": {
-                           "type": "object", "required": ["text", "label"],
-                           "properties": {"text": {"type": "string"}, "label": {"type": "string"}}}}},
-    },
     "Job": {
         "type": "object", "required": ["id", "state", "rows_done", "rows_total", "status_url", "result_url"],
         "properties": {"id": {"type": "string"},
@@ -80,16 +61,6 @@ SCHEMAS: dict[str, dict] = {
                        "error": {"type": ["string", "null"]}, "options": {"type": "object"},
                        "status_url": {"type": "string"}, "result_url": {"type": "string"}},
     },
-    "FileUpload": {
-        "type": "object", "required": ["file"],
-        "properties": {"file": {"type": "string", "format": "binary",
-                                "description": "CSV / TSV / TXT (UTF-8 or GBK), XLSX or JSON lines"},
-                       "column": {"type": "string"}, "format": {"type": "string", "enum": ["csv", "xlsx", "jsonl"]},
-                       "classifier": {"type": "string"}, "model": {"$ref": "#/components/schemas/ModelName"}},
-    },
-    "ModelName": {"type": "string", "enum": list(BUNDLED_MODELS),
-                  "description": "a bundled model for this file or job instead of the served one (e.g. bundled-fast "
-                                 "for large files)"},
 }
 RESPONSES = {
     "Error": {"description": "a clear error with its stable code",
@@ -101,7 +72,7 @@ def build(app: Flask) -> dict:
     """The document for this app's routes: every view that documents itself in its docstring."""
     spec = APISpec(title="中文情感分析 Chinese sentiment service", version="1.0.0", openapi_version="3.1.0",
                    info={"description": "Sentiment, your own labels, files and jobs. Errors: {error, code}."})
-    for name, schema in SCHEMAS.items():
+    for name, schema in {**SCHEMAS, **shapes(app.config)}.items():
         spec.components.schema(name, schema)
     for name, response in RESPONSES.items():
         spec.components.response(name, response)
@@ -112,14 +83,14 @@ def build(app: Flask) -> dict:
         if not operations:
             continue
         path = rule.rule.replace("<path:", "{").replace("<", "{").replace(">", "}")
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in rule.arguments]
+        parameters = [{"name": name, "in": "path", "required": True,
+                       "schema": NAME if name == "name" else {"type": "string"}} for name in rule.arguments]
         if path.startswith("/api/") or path == "/ready":
             for operation in operations.values():
                 # Every error answer has the one shape, whatever the route: said once, here.
                 operation["responses"].update({"4XX": {"$ref": "#/components/responses/Error"},
                                                "5XX": {"$ref": "#/components/responses/Error"}})
-                if app.config["SENTIMENT_API_KEYS"]:
+                if app.config["SENTIMENT_API_KEYS"] and path.startswith("/api/"):  # /ready is open
                     operation.setdefault("security", [{"bearer": []}, {"apiKey": []}])
         spec.path(path=path, operations=operations, parameters=parameters or None)
     return spec.to_dict()

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from datetime import timedelta
 
 from flask import Flask, Response, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from sentiment.web.errors import ApiError
 from sentiment.web.tenancy import PAGE, set_owner
@@ -33,11 +35,16 @@ HEADERS = {
 }
 
 
-def _given_key() -> str:
-    authorization = request.headers.get("Authorization", "")
-    if authorization[:7].lower() == "bearer ":
-        return authorization[7:].strip()
-    return request.headers.get("X-API-Key", "").strip()
+def _given_keys() -> list[str]:
+    """Every credential the request carries: an ``Authorization`` header of any kind counts (one that is
+    not ``Bearer KEY`` can match no key), and ``X-API-Key``. Each one given must be valid."""
+    given = []
+    if "Authorization" in request.headers:
+        authorization = request.headers["Authorization"]
+        given.append(authorization[7:].strip() if authorization[:7].lower() == "bearer " else "\0")
+    if "X-API-Key" in request.headers:
+        given.append(request.headers["X-API-Key"].strip())
+    return given
 
 
 def named_keys(entries: list[str]) -> dict[str, bytes]:
@@ -63,8 +70,24 @@ def _matching(given: str, keys: dict[str, bytes]) -> str | None:
 
 
 def mark_page_session() -> None:
-    """Called when the page is served: its later API calls need no key."""
+    """Called when the page is served: its later API calls need no key, for SENTIMENT_SESSION_HOURS
+    (the cookie expires then, and a signature older than that is refused even if a browser keeps it)."""
+    session.permanent = True
     session["page"] = True
+
+
+class PageSessions(SecureCookieSessionInterface):
+    """The page's cookie is ``Secure`` whenever the page was served over HTTPS (directly, or through a
+    trusted proxy's ``X-Forwarded-Proto``): a browser then never sends it over plain HTTP."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure or bool(app.config["SESSION_COOKIE_SECURE"])
+
+
+def _foreign_origin() -> bool:
+    """A browser's ``Origin`` that is not this service's own (scheme and host as the request reached it)."""
+    origin = request.headers.get("Origin")
+    return origin is not None and origin.rstrip("/") != request.host_url.rstrip("/")
 
 
 def install(app: Flask) -> None:
@@ -74,19 +97,23 @@ def install(app: Flask) -> None:
     app.secret_key = app.config["SENTIMENT_SECRET_KEY"] or hashlib.sha256(
         b"sentiment page session\0" + b"\0".join(sorted(keys.values()))).hexdigest()
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-                      SESSION_COOKIE_NAME="sentiment_page")
+                      SESSION_COOKIE_NAME="sentiment_page",
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SENTIMENT_SESSION_HOURS"]))
+    app.session_interface = PageSessions()
 
     @app.before_request
     def require_key():
         set_owner(None)
         if not keys or not request.path.startswith("/api/") or request.method == "OPTIONS":
             return None
-        given = _given_key()
-        name = _matching(given, keys) if given else None
-        if name is not None:
-            set_owner(name)
+        given = _given_keys()
+        names = {_matching(key, keys) for key in given}
+        if given and None not in names and len(names) == 1:  # two valid keys of two owners: whose request?
+            set_owner(names.pop())
             return None
         if not given and session.get("page"):
+            if _foreign_origin():  # SameSite=Strict already keeps the cookie home; this refuses it anyway
+                return ApiError(403, "foreign_origin", "请从本服务自己的页面使用（其他网站不能借用页面的登录）。").response()
             set_owner(PAGE)
             return None
         message = "API 密钥无效。" if given else "需要 API 密钥：请在请求头加上 Authorization: Bearer <密钥> 或 X-API-Key: <密钥>。"
