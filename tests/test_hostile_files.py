@@ -228,3 +228,12 @@ def test_a_file_over_the_row_limit_is_refused_before_any_row_is_tagged(tmp_path)
     response = post_file(client, ("\n".join(["很好吃，下次还来"] * 1001) + "\n").encode(), "many.txt")
     assert response.status_code == 400 and response.get_json()["code"] == "too_many_rows"
     assert classified() == before and time.monotonic() - started < 5  # not one text reached the model
+
+
+def test_content_types_name_their_charset_once(tmp_path):
+    client = make_client(tmp_path)
+    for kind, expected in (("csv", "text/csv; charset=utf-8"), ("tsv", "text/tab-separated-values; charset=utf-8"),
+                           ("jsonl", "application/x-ndjson; charset=utf-8")):
+        response = post_file(client, "text\n好\n".encode(), "a.csv", format=kind)
+        assert response.headers["Content-Type"] == expected
+    assert client.get("/metrics").headers["Content-Type"].count("charset") == 1

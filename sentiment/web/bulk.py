@@ -19,7 +19,8 @@ from sentiment.web.validation import json_body
 
 bp = Blueprint("bulk", __name__)
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "xlsx")
-MIMETYPES = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
+# Werkzeug adds "; charset=utf-8" to a text/* mimetype itself; the others say it here.
+MIMETYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values",
              "jsonl": "application/x-ndjson; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 

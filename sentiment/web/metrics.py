@@ -60,4 +60,4 @@ def install(app: Flask, slot: ModelSlot) -> None:
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)  # it names its charset
