@@ -237,3 +237,10 @@ def test_content_types_name_their_charset_once(tmp_path):
         response = post_file(client, "text\n好\n".encode(), "a.csv", format=kind)
         assert response.headers["Content-Type"] == expected
     assert client.get("/metrics").headers["Content-Type"].count("charset") == 1
+
+
+def test_a_job_refused_part_way_leaves_nothing_on_disk(tmp_path):
+    client = make_client(tmp_path, SENTIMENT_JOB_MAX_ROWS=1500, SENTIMENT_JOB_CHUNK_ROWS=500)
+    response = post_file(client, ("text\n" + "很好\n" * 1501).encode(), "many.csv", route="/api/jobs")
+    assert response.status_code == 400 and response.get_json()["code"] == "too_many_rows"
+    assert [p for p in (tmp_path / "jobs").iterdir() if p.is_dir()] == []

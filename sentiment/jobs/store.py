@@ -91,11 +91,15 @@ class JobStore:
         (self.folder / job).mkdir()
         rows = iter(rows)
         sizes = []
-        while chunk := list(islice(rows, chunk_rows)):
-            with open(self._file(job, "in", len(sizes)), "w", encoding="utf-8") as stream:
-                for row in chunk:
-                    stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-            sizes.append(len(chunk))
+        try:
+            while chunk := list(islice(rows, chunk_rows)):
+                with open(self._file(job, "in", len(sizes)), "w", encoding="utf-8") as stream:
+                    for row in chunk:
+                        stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                sizes.append(len(chunk))
+        except BaseException:  # a file refused part-way (a limit, a broken row) leaves nothing on disk
+            shutil.rmtree(self.folder / job, ignore_errors=True)
+            raise
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             db.execute("INSERT INTO jobs (id, state, created, total, chunks, options, owner) "

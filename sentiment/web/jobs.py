@@ -25,6 +25,7 @@ from sentiment.web import tenancy
 from sentiment.web.validation import json_body
 
 bp = Blueprint("jobs", __name__)
+XLSX_ROWS = 1_048_575  # a worksheet's rows, less its header: a larger result could not be written as XLSX
 
 
 def _store() -> JobStore:
@@ -164,9 +165,11 @@ def submit():
             raise UnknownModel(options["model"])
     rows = _with_text_column(rows, options["column"])
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
+    most, hint = config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"
+    if options["format"] == "xlsx" and most > XLSX_ROWS:
+        most, hint = XLSX_ROWS, "Excel 工作表最多 1048575 行数据；更大的文件请选 format=csv 或 jsonl。"
     try:
-        job = _store().create(limited(rows, config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"),
-                              options, options["chunk_rows"], tenancy.owner())
+        job = _store().create(limited(rows, most, hint), options, options["chunk_rows"], tenancy.owner())
     except TableError as error:
         raise table_error(error) from None
     current_app.extensions["job_engine"].ensure_started()
