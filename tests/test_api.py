@@ -25,7 +25,8 @@ def test_single_text_answer_has_every_field(client):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     body = response.get_json()
-    assert set(body) == {"text", "sentiment", "label", "confidence", "emoji", "scores", "model", "windows"}
+    assert set(body) == {"text", "sentiment", "label", "confidence", "emoji", "scores", "model", "windows", "sentences",
+                         "mixed"}
     assert body["text"] == POSITIVE
     assert body["sentiment"] == "Positive" and body["label"] == "正面"
     assert set(body["scores"]) == {"负面", "正面"}
@@ -259,4 +260,5 @@ def test_answers_are_utf8_json_text():
     app = create_app({"TESTING": True, "SENTIMENT_MODEL": "bundled-lite"})
     response = app.test_client().post("/api/sentiment", data=raw, content_type="application/json; charset=utf-8")
     assert response.status_code == 200
-    assert response.get_data().decode("utf-8").count("好评") == 1
+    body = response.get_data().decode("utf-8")
+    assert body.count("好评") == 2 and "\\u" not in body  # the text and its one sentence, as UTF-8, not escapes

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from sentiment.models.explain import analyse_with_sentences
 from sentiment.web.errors import deadline, unavailable
 from sentiment.web.validation import parse_job
 
@@ -25,7 +26,7 @@ def sentiment():
     """
     config = current_app.config
     job = parse_job(request, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
-    results = _slot().get().analyse(job.texts, deadline())
+    results = analyse_with_sentences(_slot().get(), job.texts, deadline())
     return jsonify({"results": results} if job.batch else results[0])
 
 

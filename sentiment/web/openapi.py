@@ -28,8 +28,17 @@ SCHEMAS: dict[str, dict] = {
                        "sentiment": {"type": ["string", "null"], "enum": ["Positive", "Negative", "Neutral", None]},
                        "confidence": {"type": "number", "minimum": 0, "maximum": 1}, "emoji": {"type": "string"},
                        "scores": NUMBER_MAP, "model": {"type": "string"},
-                       "windows": {"type": "integer", "minimum": 1}},
+                       "windows": {"type": "integer", "minimum": 1},
+                       "mixed": {"type": "boolean", "description": "sentences that confidently disagree"},
+                       "sentences": {"type": "array", "items": {"$ref": "#/components/schemas/SentenceAnswer"}}},
     },
+    "SentenceAnswer": {
+        "type": "object", "required": ["start", "end", "text", "label", "sentiment", "confidence"],
+        "description": "one sentence or clause: text[start:end] of the text as sent (Unicode code points)",
+        "properties": {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+                       "text": {"type": "string"}, "label": {"type": "string"},
+                       "sentiment": {"type": ["string", "null"], "enum": ["Positive", "Negative", "Neutral", None]},
+                       "confidence": {"type": "number", "minimum": 0, "maximum": 1}}},
     "SentimentAnswer": {"oneOf": [
         {"$ref": "#/components/schemas/Sentiment"},
         {"type": "object", "required": ["results"],
