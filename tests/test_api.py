@@ -8,7 +8,7 @@ from flask import request
 
 from app import create_app
 from conftest import assert_same_answers
-from sentiment.web.validation import Job, parse_job
+from sentiment.web.validation import Job, json_body, texts_from
 
 POSITIVE = "这个东西真心很赞"
 NEGATIVE = "质量太差了，再也不买了"
@@ -84,7 +84,7 @@ def test_text_up_to_the_limit_is_read_whole_and_longer_is_refused(client):
 ])
 def test_a_body_becomes_the_texts_and_whether_to_answer_a_list(app, body, job):
     with app.test_request_context("/api/sentiment", method="POST", json=body):
-        assert parse_job(request, max_chars=10, max_texts=2) == job
+        assert texts_from(json_body(request), max_chars=10, max_texts=2) == job
 
 
 EMPTY = "text 是空的，请输入要分析的内容。"

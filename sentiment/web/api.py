@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from sentiment.models.explain import analyse_with_sentences
-from sentiment.web.errors import deadline, unavailable
-from sentiment.web.validation import parse_job
+from sentiment.models.highlights import highlights
+from sentiment.web.errors import bad_request, deadline, unavailable
+from sentiment.web.validation import json_body, texts_from
 
 bp = Blueprint("api", __name__)
 
@@ -25,8 +26,16 @@ def sentiment():
         200: {description: 'one answer, or results in input order', content: {application/json: {schema: {$ref: '#/components/schemas/SentimentAnswer'}}}}
     """
     config = current_app.config
-    job = parse_job(request, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
-    results = analyse_with_sentences(_slot().get(), job.texts, deadline())
+    body = json_body(request)
+    job = texts_from(body, config["SENTIMENT_MAX_CHARS"], config["SENTIMENT_MAX_TEXTS"])
+    explain = body.get("explain", False)
+    if not isinstance(explain, bool):
+        raise bad_request("invalid_type", "explain 必须是 true 或 false。")
+    service, budget = _slot().get(), deadline()
+    results = analyse_with_sentences(service, job.texts, budget)
+    if explain:  # one more pass: every character (or sentence, for a long text) left out in turn
+        for result, spans in zip(results, highlights(service, job.texts, results, budget)):
+            result["highlights"] = spans
     return jsonify({"results": results} if job.batch else results[0])
 
 

@@ -30,7 +30,11 @@ SCHEMAS: dict[str, dict] = {
                        "scores": NUMBER_MAP, "model": {"type": "string"},
                        "windows": {"type": "integer", "minimum": 1},
                        "mixed": {"type": "boolean", "description": "sentences that confidently disagree"},
-                       "sentences": {"type": "array", "items": {"$ref": "#/components/schemas/SentenceAnswer"}}},
+                       "sentences": {"type": "array", "items": {"$ref": "#/components/schemas/SentenceAnswer"}},
+                       "highlights": {"type": "array", "description": "with explain: the spans that moved the verdict",
+                                      "items": {"type": "object", "required": ["start", "end", "text", "weights"],
+                                                "properties": {"start": {"type": "integer"}, "end": {"type": "integer"},
+                                                               "text": {"type": "string"}, "weights": NUMBER_MAP}}}},
     },
     "SentenceAnswer": {
         "type": "object", "required": ["start", "end", "text", "label", "sentiment", "confidence"],

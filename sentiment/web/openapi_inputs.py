@@ -60,6 +60,7 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
 
     one_or_many = [{"required": ["text"], "properties": {"text": text}, "not": {"required": ["texts"]}},
                    {"required": ["texts"], "properties": {"texts": texts}, "not": {"required": ["text"]}}]
+    explain = {"explain": {"type": "boolean", "description": "add highlights: the spans that moved the verdict"}}
     zero_shot = [
         {"required": ["labels"], "properties": {"labels": labels(2), "multi_label": {"const": False},
                                                 "hypothesis_template": TEMPLATE}, "not": {"required": ["classifier"]}},
@@ -72,7 +73,7 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
     job_texts = {"type": "array", "items": {"type": "string"}, "minItems": 1,
                  "maxItems": config["SENTIMENT_JOB_MAX_ROWS"]}
     return {
-        "TextInput": {"type": "object", "oneOf": one_or_many,
+        "TextInput": {"type": "object", "oneOf": one_or_many, "properties": explain,
                       "description": "either text (one answer) or texts (answers in results)"},
         "ClassifyInput": {"type": "object", "allOf": [{"oneOf": one_or_many}, {"oneOf": [*zero_shot, taught]}],
                           "description": "text or texts, and either labels (zero-shot) or classifier (taught)"},

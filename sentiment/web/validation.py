@@ -78,10 +78,6 @@ def texts_from(body: dict, max_chars: int, max_texts: int) -> Job:
     return job
 
 
-def parse_job(request: Request, max_chars: int, max_texts: int) -> Job:
-    return texts_from(json_body(request), max_chars, max_texts)
-
-
 @dataclass(frozen=True)
 class ClassifyJob:
     """A ``/api/classify`` request: texts and either zero-shot labels or a taught classifier's name."""
