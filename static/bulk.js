@@ -315,10 +315,20 @@
     drawTable();
   });
 
-  // The same columns as the file API and the CLI: label, polarity, confidence, score_<label>, error;
-  // all prefixed model_ when the file already has one of those names.
+  // The sentence that decided the verdict, as the server's explain.reason picks it: the most confident
+  // sentence that agrees with the whole text's label.
+  function reason(answer) {
+    const agreeing = answer.sentences.filter(function (s) { return s.label === answer.label; });
+    return (agreeing.length ? agreeing : answer.sentences).reduce(function (best, s) {
+      return s.confidence > best.confidence ? s : best;
+    }).text;
+  }
+
+  // The same columns as the file API and the CLI: label, polarity, confidence, score_<label>, reason,
+  // mixed, error; all prefixed model_ when the file already has one of those names.
   function output() {
-    let added = ["label", "polarity", "confidence"].concat(job.labels.map(function (l) { return "score_" + l; }), ["error"]);
+    let added = ["label", "polarity", "confidence"].concat(job.labels.map(function (l) { return "score_" + l; }),
+      ["reason", "mixed", "error"]);
     if (added.some(function (name) { return table.columns.includes(name); })) added = added.map(function (name) { return "model_" + name; });
     // A taught classifier's set, as the file API and the CLI name it: NAME_label, NAME_confidence, NAME_score_<label>.
     const c = job.classifier;
@@ -329,7 +339,8 @@
       const more = !c ? [] : !x ? second.map(function () { return ""; })
         : [x.label, Math.round(x.scores[x.label] * 10000) / 10000].concat(c.labels.map(function (l) { return Math.round(x.scores[l] * 10000) / 10000; }));
       if (a.error) return base.concat(added.map(function (_, k) { return k === added.length - 1 ? a.error : ""; }), more);
-      return base.concat([a.label, a.sentiment || "", a.confidence], job.labels.map(function (l) { return a.scores[l]; }), [""], more);
+      return base.concat([a.label, a.sentiment || "", a.confidence], job.labels.map(function (l) { return a.scores[l]; }),
+        [reason(a), a.mixed, ""], more);
     });
     return { columns: table.columns.concat(added, second), rows: rows };
   }
@@ -337,7 +348,7 @@
   // The server's formula guard (sentiment/bulk/formulas.py): text that a spreadsheet would run as a
   // formula gets a leading ' ; numbers the page computed stay numbers.
   function csvCell(value) {
-    let text = String(value);
+    let text = typeof value === "boolean" ? (value ? "True" : "False") : String(value);  // as the server's CSV
     if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = "'" + text;
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }

@@ -33,7 +33,8 @@ def rows_of(response) -> list[dict]:
 def test_a_csv_comes_back_with_every_row_in_order_and_the_models_columns(client, encoding):
     rows = rows_of(upload(client, table(encoding), "reviews.csv"))
     assert [r["评论"] for r in rows] == REVIEWS and [r["id"] for r in rows] == ["0", "1", "2", "3", "4"]
-    assert list(rows[0]) == ["id", "评论", "stars", "label", "polarity", "confidence", "score_负面", "score_正面", "error"]
+    assert list(rows[0]) == ["id", "评论", "stars", "label", "polarity", "confidence", "score_负面", "score_正面", "reason",
+                             "mixed", "error"]
     assert [r["polarity"] for r in rows] == ["Positive", "Negative", "", "Positive", "Negative"]
     assert rows[2]["label"] == "" and rows[2]["error"].startswith("empty_text")
     assert float(rows[0]["confidence"]) == pytest.approx(float(rows[0]["score_正面"]))

@@ -1,8 +1,9 @@
 """The model's columns added to every row of a table, in batches, keeping every row and column.
 
 Output columns: ``label``, ``polarity`` (Positive/Negative/Neutral, empty where the label has none),
-``confidence``, one ``score_<label>`` per label of the model, and ``error``: a row whose text the
-model cannot read (empty, unreadable) keeps its place with the reason there instead of being dropped.
+``confidence``, one ``score_<label>`` per label of the model, ``reason`` (the sentence that decided the
+verdict, ``explain.reason``), ``mixed`` (sentences that confidently disagree), and ``error``: a row whose
+text the model cannot read (empty, unreadable) keeps its place with the reason there instead of being dropped.
 If the input already has one of these column names, every added column is prefixed ``model_``.
 A taught classifier can add a second set: ``<name>_label``, ``<name>_confidence`` and one
 ``<name>_score_<label>`` per label of its own.
@@ -13,6 +14,7 @@ from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
 from sentiment.models.custom.fixed_labels import FixedLabels
+from sentiment.models.explain import analyse_with_sentences, reason
 from sentiment.models.custom.taught import TaughtClassifier
 from sentiment.models.service import SentimentService
 from sentiment.models.texts import InvalidText, check_text
@@ -48,7 +50,8 @@ def text_column(first_row: dict, column: str | None) -> str:
 def added_columns(labels: Sequence[str], existing: Iterable[str]) -> dict[str, str]:
     """Our column names, by what they hold: label, polarity, confidence, error and score:<label>."""
     names = {"label": "label", "polarity": "polarity", "confidence": "confidence",
-             **{f"score:{label}": f"score_{label}" for label in labels}, "error": "error"}
+             **{f"score:{label}": f"score_{label}" for label in labels}, "reason": "reason", "mixed": "mixed",
+             "error": "error"}
     if set(names.values()) & set(existing):
         names = {key: f"model_{name}" for key, name in names.items()}
     return names
@@ -98,7 +101,7 @@ class Tagger:
                 column = text_column(batch[0], self.column)
             checked = [self._checked(row, column, number + at) for at, row in enumerate(batch)]
             readable = [text for text, _ in checked if text is not None]
-            answers = iter(self.service.analyse(readable, deadline) if readable else [])
+            answers = iter(analyse_with_sentences(self.service, readable, deadline) if readable else [])
             taught = self._taught(readable)
             for row, (text, problem) in zip(batch, checked):
                 added = {name: "" for name in names.values()}
@@ -112,6 +115,8 @@ class Tagger:
                     added[names["confidence"]] = answer["confidence"]
                     for label in labels:
                         added[names[f"score:{label}"]] = round(answer["scores"][label], 4)
+                    added[names["reason"]] = reason(answer)
+                    added[names["mixed"]] = answer["mixed"]
                     added.update(next(taught))
                 yield {**row, **added}
             number += len(batch)

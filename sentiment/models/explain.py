@@ -29,6 +29,13 @@ def mixed(sentences: Sequence[dict], threshold: float = MIXED_CONFIDENCE) -> boo
     return sure == {"Positive", "Negative"}
 
 
+def reason(answer: dict) -> str:
+    """The sentence that decided the verdict, for a file's one column: the most confident sentence that
+    agrees with the whole text's label (the most confident of all when none agrees)."""
+    agreeing = [s for s in answer["sentences"] if s["label"] == answer["label"]] or answer["sentences"]
+    return max(agreeing, key=lambda s: s["confidence"])["text"]
+
+
 def analyse_with_sentences(service: SentimentService, texts: Sequence[str], deadline: float | None = None) -> list[dict]:
     """``service.analyse``'s answers, each with its ``sentences`` and ``mixed``, from one model pass."""
     spans = [cut(text) for text in texts]
