@@ -283,7 +283,7 @@
     $("bulk-extra-head").hidden = !job.classifier;
     filter.replaceChildren(el("option", "", "全部"));
     filter.options[0].value = "";
-    job.labels.concat(["无法分析"]).forEach(function (label) { const option = el("option", "", label); option.value = label; filter.appendChild(option); });
+    job.labels.concat(["褒贬不一", "无法分析"]).forEach(function (label) { const option = el("option", "", label); option.value = label; filter.appendChild(option); });
     results.hidden = false;
     drawTable();
   }
@@ -291,7 +291,9 @@
   function drawTable() {
     let order = job.answers.map(function (_, at) { return at; }).filter(function (at) {
       const a = job.answers[at];
-      return !filter.value || (filter.value === "无法分析" ? a.error : a.label === filter.value);
+      if (filter.value === "无法分析") return a.error;
+      if (filter.value === "褒贬不一") return !a.error && a.mixed;
+      return !filter.value || a.label === filter.value;
     });
     if (sortByConfidence) order.sort(function (x, y) { return (job.answers[y].confidence || 0) - (job.answers[x].confidence || 0); });
     tbody.replaceChildren();
@@ -301,6 +303,7 @@
       row.appendChild(el("td", "text", String(table.rows[at][job.column] == null ? "" : table.rows[at][job.column])));
       row.appendChild(el("td", "", a.error ? a.error : a.label));
       row.appendChild(el("td", "", a.error ? "" : window.ui.percentOf(a.confidence) + "%"));
+      row.appendChild(el("td", "reason", a.error ? "" : (a.mixed ? "褒贬不一 · " : "") + reason(a)));
       const extra = job.extra[at];
       if (job.classifier) row.appendChild(el("td", "", extra ? extra.label + " " + window.ui.percentOf(extra.scores[extra.label]) + "%" : ""));
       tbody.appendChild(row);

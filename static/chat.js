@@ -39,7 +39,68 @@
     if (result.sentiment && POLARITY_ZH[result.sentiment] !== result.label) details += " · 倾向 " + POLARITY_ZH[result.sentiment];
     if (result.windows > 1) details += " · 长文本分 " + result.windows + " 段阅读";
     bubble.appendChild(el("div", "details", details));
+    if (result.mixed) bubble.appendChild(el("div", "mixed-line", mixedLine(result)));
+    if ((result.sentences && result.sentences.length > 1) || (result.highlights && result.highlights.length)) {
+      bubble.appendChild(reading(result));
+    }
+    if (result.sentences && result.sentences.length > 1) bubble.appendChild(sentenceList(result));
     log.appendChild(bubble);
+  }
+
+  // "褒贬不一：整体正面，但最后一句是负面（96%）": the verdict, and the strongest sentence against it.
+  function mixedLine(result) {
+    const against = result.sentences.filter(function (s) { return s.sentiment && s.sentiment !== result.sentiment; });
+    const strongest = against.reduce(function (best, s) { return !best || s.confidence > best.confidence ? s : best; }, null);
+    if (!strongest) return "褒贬不一";
+    const at = result.sentences.indexOf(strongest);
+    const where = at === result.sentences.length - 1 ? "最后一句" : "第 " + (at + 1) + " 句";
+    return "褒贬不一：整体" + (POLARITY_ZH[result.sentiment] || result.label) + "，但" + where + "是" +
+      POLARITY_ZH[strongest.sentiment] + "（" + window.ui.percentOf(strongest.confidence) + "%）";
+  }
+
+  // The text as sent, each sentence tinted by its polarity and the words that decided marked. Offsets
+  // count Unicode code points (as the API does), so the text is cut by code points, never by UTF-16
+  // units: an emoji before a word does not shift the mark. Built from text nodes and elements only.
+  function reading(result) {
+    const chars = Array.from(result.text);
+    const sentenceOf = new Array(chars.length).fill(-1), marked = new Array(chars.length).fill(false);
+    (result.sentences || []).forEach(function (s, n) { for (let i = s.start; i < s.end; i++) sentenceOf[i] = n; });
+    (result.highlights || []).forEach(function (h) {
+      const toward = h.weights[result.label] > 0;
+      for (let i = h.start; i < h.end; i++) if (toward) marked[i] = true;
+    });
+    const box = el("div", "reading");
+    let i = 0;
+    while (i < chars.length) {
+      const n = sentenceOf[i];
+      const s = n >= 0 ? result.sentences[n] : null;
+      const part = el("span", s ? "sentence " + (s.sentiment || "Other") : "");
+      if (s) part.title = s.label + " " + window.ui.percentOf(s.confidence) + "%";
+      while (i < chars.length && sentenceOf[i] === n) {
+        let j = i;
+        while (j < chars.length && sentenceOf[j] === n && marked[j] === marked[i]) j++;
+        const piece = chars.slice(i, j).join("");
+        part.appendChild(marked[i] ? el("mark", "", piece) : document.createTextNode(piece));
+        i = j;
+      }
+      box.appendChild(part);
+    }
+    return box;
+  }
+
+  // Every sentence with its own answer, folded under the card.
+  function sentenceList(result) {
+    const fold = document.createElement("details");
+    fold.className = "sentences";
+    fold.appendChild(el("summary", "", "逐句结果（" + result.sentences.length + " 句）"));
+    const list = el("ol", "");
+    result.sentences.forEach(function (s) {
+      const item = el("li", s.sentiment || "Other", s.text);
+      item.appendChild(el("span", "sentence-label", " " + s.label + " " + window.ui.percentOf(s.confidence) + "%"));
+      list.appendChild(item);
+    });
+    fold.appendChild(list);
+    return fold;
   }
 
   function drawError(message) { log.appendChild(el("div", "bubble error", message)); }
@@ -81,7 +142,7 @@
       const response = await fetch(api, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ text: text }),
+        body: JSON.stringify({ text: text, explain: true }),  // the words that decided, marked
       });
       let body = null;
       try { body = await response.json(); } catch (e) { body = null; }

@@ -128,7 +128,7 @@ def test_a_taught_classifier_adds_a_second_set_of_columns(bulk, live_server, tmp
     page.select_option("#bulk-classifier", "批量路由")
     page.fill("#bulk-lines", "快递三天才到，太慢了\n质量太差，穿一次就破了")
     page.click("#bulk-start")
-    expect(page.locator("#bulk-table tbody tr").nth(0).locator("td").nth(4)).to_contain_text("物流问题")
+    expect(page.locator("#bulk-table tbody tr").nth(0).locator("td").nth(5)).to_contain_text("物流问题")
     with page.expect_download() as download:
         page.click("#bulk-download")
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), "rb").read().decode("utf-8-sig"))))
@@ -200,3 +200,14 @@ def test_a_job_can_be_cancelled_from_the_page(browser, job_server, tmp_path):  #
         expect(page.locator("#bulk-progress-text")).to_contain_text("任务已取消")
         expect(page.locator("#bulk-cancel")).to_be_hidden()
         assert not page.locator("#bulk-job-done").is_visible()
+
+
+def test_the_table_gives_each_rows_reason_and_filters_mixed_reviews(bulk):
+    page = bulk
+    page.fill("#bulk-lines", "菜很好吃，服务员很热情。不过最后发现里面有根头发，恶心死了，再也不会点了！\n这个东西真心很赞")
+    page.click("#bulk-start")
+    expect(page.locator("#bulk-summary")).to_contain_text("共 2 行：已分析 2 行")
+    expect(page.locator("#bulk-table tbody tr").nth(1).locator("td.reason")).to_have_text("这个东西真心很赞")
+    page.select_option("#bulk-filter", "褒贬不一")
+    expect(page.locator("#bulk-table tbody tr")).to_have_count(1)
+    expect(page.locator("#bulk-table tbody tr td.reason")).to_contain_text("褒贬不一")

@@ -93,3 +93,29 @@ def test_emotion_model_shows_its_emoji_and_a_bar_for_each_of_six_labels(browser,
         widths = answer.locator(".bar > span").evaluate_all("spans => spans.map(s => parseFloat(s.style.width))")
         assert widths == sorted(widths, reverse=True) and abs(sum(widths) - 100) < 1
         page.screenshot(path=str(SCREENSHOTS / "chat-emotion.png"), full_page=True)
+
+
+MIXED_REVIEW = ("菜很好吃，份量也足，服务员很热情，环境干净整洁。\r\n"
+                "不过最后发现里面有根头发，恶心死了，再也不会点了！")
+
+
+def test_a_mixed_review_shows_its_sentences_tinted_and_says_so(page):
+    page.fill("#input", MIXED_REVIEW)
+    page.press("#input", "Enter")
+    answer = bot_bubbles(page).last
+    sync_api.expect(answer.locator(".mixed-line")).to_contain_text("褒贬不一")
+    sync_api.expect(answer.locator(".mixed-line")).to_contain_text("最后一句是负面")
+    last = answer.locator(".reading .sentence").last
+    sync_api.expect(last).to_have_text("不过最后发现里面有根头发，恶心死了，再也不会点了！")
+    assert "Negative" in last.get_attribute("class")
+    sync_api.expect(answer.locator(".reading .sentence.Positive")).to_have_count(1)
+    answer.locator("details.sentences summary").click()
+    sync_api.expect(answer.locator("details.sentences li")).to_have_count(2)
+
+
+def test_an_emoji_before_the_deciding_word_does_not_shift_its_mark(page):
+    page.fill("#input", "😀😀这家店的包子真难吃")
+    page.press("#input", "Enter")
+    answer = bot_bubbles(page).last
+    sync_api.expect(answer.locator(".reading mark").first).to_contain_text("难")
+    sync_api.expect(answer.locator(".reading")).to_have_text("😀😀这家店的包子真难吃")  # nothing lost or doubled
