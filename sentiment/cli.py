@@ -43,7 +43,10 @@ def _load_service(config: dict) -> SentimentService:
 
 
 def predict(args: argparse.Namespace) -> int:
-    """Classify the texts given, or each non-empty line of standard input, one JSON object per line."""
+    """Classify the texts given, or each non-empty line of standard input, one JSON object per line: the
+    API's answer, sentences and ``mixed`` included."""
+    from sentiment.models.explain import analyse_with_sentences
+
     config = from_env()
     texts = args.texts or _stdin_lines()
     service = _load_service(config)
@@ -55,7 +58,8 @@ def predict(args: argparse.Namespace) -> int:
             checked.append((text, error))
     valid = [text for text, error in checked if error is None]
     step = config["SENTIMENT_MAX_TEXTS"]
-    results = iter([r for start in range(0, len(valid), step) for r in service.analyse(valid[start : start + step])])
+    results = iter([r for start in range(0, len(valid), step)
+                    for r in analyse_with_sentences(service, valid[start : start + step])])
     for text, error in checked:  # input order, errors in their place
         _emit(next(results) if error is None else {"text": text, "error": error.message, "code": error.code})
     status = 2 if any(error for _, error in checked) else 0

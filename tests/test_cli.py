@@ -24,6 +24,7 @@ def test_predict_prints_one_json_answer_per_text_in_order():
     assert [line["text"] for line in lines] == ["这个东西真心很赞", "   ", "质量太差了，再也不买了"]
     assert lines[0]["sentiment"] == "Positive" and lines[2]["sentiment"] == "Negative"
     assert lines[1]["code"] == "empty_text"
+    assert lines[0]["sentences"][0]["text"] == "这个东西真心很赞" and lines[0]["mixed"] is False  # as the API answers
     assert result.returncode == 2  # a bad line is reported, and the exit status says so
     assert "bundled-char-ngram-lr" in result.stderr
 
