@@ -9,7 +9,8 @@ and reports the best on the test half (``benchmarks/results/mixed.md``). For the
 is 0.55, at F1 0.39 (precision 46%, recall 34%): most mixed sentences there praise and criticise within
 one clause, which sentence cutting cannot separate; cutting at every comma too lifts F1 only to 0.40. Each sentence is read by the same model in the same pass
 as the whole texts (one length-sorted run over windows and sentences), so a request costs one model pass;
-a text of one sentence is not read twice.
+a text of one sentence is not read twice. The whole text's own verdict stays the mean of its windows:
+every rule that weighed its sentences instead lost accuracy on long reviews (``benchmarks/long_verdict.py``).
 """
 from __future__ import annotations
 
