@@ -244,3 +244,18 @@ def test_a_job_refused_part_way_leaves_nothing_on_disk(tmp_path):
     response = post_file(client, ("text\n" + "很好\n" * 1501).encode(), "many.csv", route="/api/jobs")
     assert response.status_code == 400 and response.get_json()["code"] == "too_many_rows"
     assert [p for p in (tmp_path / "jobs").iterdir() if p.is_dir()] == []
+
+
+def test_a_job_with_a_control_character_in_its_header_writes_its_workbook(tmp_path):
+    """It used to reach done, then answer Gunicorn's HTML 500 on /result for ever."""
+    from openpyxl import load_workbook
+
+    client = make_client(tmp_path)
+    job = post_file(client, "text,a\x01b\n很好,1\n".encode(), "c.csv", route="/api/jobs", format="xlsx").get_json()
+    for _ in range(600):
+        if client.get(f"/api/jobs/{job['id']}").get_json()["state"] == "done":
+            break
+        time.sleep(0.05)
+    result = client.get(f"/api/jobs/{job['id']}/result")
+    assert result.status_code == 200
+    assert list(load_workbook(io.BytesIO(result.data)).active.iter_rows(values_only=True))[0][:2] == ("text", "ab")
