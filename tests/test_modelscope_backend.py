@@ -201,3 +201,17 @@ def test_a_directory_needs_both_configuration_and_weights(tiny_structbert, tmp_p
     assert local_model_dir(str(tiny_structbert)) == tiny_structbert
     assert display_name(str(tiny_structbert), tiny_structbert) == "tiny"
     assert display_name(DEFAULT_MODEL_ID, cache_dir(DEFAULT_MODEL_ID)) == DEFAULT_MODEL_ID
+
+
+def test_highlights_through_the_modelscope_pipeline_are_what_deleting_each_span_does(tiny_structbert):
+    """explain: true needs nothing but predict, so StructBERT through ModelScope is explained as the bundled
+    models are: each span's weight is how much deleting it moves each label."""
+    client = create_app({"TESTING": True, "SENTIMENT_BACKEND": "modelscope",
+                         "SENTIMENT_MODEL": str(tiny_structbert)}).test_client()
+    text = "这家店的包子很好吃，但是服务太差了"
+    answer = client.post("/api/sentiment", json={"text": text, "explain": True}).get_json()
+    assert answer["highlights"] and all(text[h["start"]:h["end"]] == h["text"] for h in answer["highlights"])
+    top = answer["highlights"][0]
+    without = client.post("/api/sentiment", json={"text": text[:top["start"]] + text[top["end"]:]}).get_json()
+    for label, weight in top["weights"].items():
+        assert answer["scores"][label] - without["scores"][label] == pytest.approx(weight, abs=2e-3)
