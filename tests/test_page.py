@@ -119,3 +119,15 @@ def test_an_emoji_before_the_deciding_word_does_not_shift_its_mark(page):
     answer = bot_bubbles(page).last
     sync_api.expect(answer.locator(".reading mark").first).to_contain_text("难")
     sync_api.expect(answer.locator(".reading")).to_have_text("😀😀这家店的包子真难吃")  # nothing lost or doubled
+
+
+def test_a_600_character_review_shows_its_last_sentence_as_the_complaint(page):
+    from test_sentences import LONG_REVIEW
+
+    page.fill("#input", LONG_REVIEW)
+    page.press("#input", "Enter")
+    answer = bot_bubbles(page).last
+    sync_api.expect(answer.locator(".mixed-line")).to_contain_text("最后一句是负面")
+    last = answer.locator(".reading .sentence").last
+    sync_api.expect(last).to_have_text("不过最后发现里面有根头发，恶心死了，再也不会点了。")
+    assert "Negative" in last.get_attribute("class")

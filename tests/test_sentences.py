@@ -58,3 +58,22 @@ def test_a_batch_keeps_order_and_every_offset_slices_its_own_text(client):
         if len(result["sentences"]) == 1:  # one sentence: the whole text's own answer
             assert result["sentences"][0]["label"] == result["label"]
             assert result["sentences"][0]["confidence"] == result["confidence"]
+
+
+LONG_REVIEW = ("这家店我已经点了很多次了，每次都很满意。" "招牌煲仔饭米饭焦香，腊肠很入味，分量也足。"
+               "鸡翅外酥里嫩，酱汁调得刚刚好，一点也不腻。" "青菜很新鲜，炒得很脆，颜色也好看。"
+               "汤是现熬的，味道很浓，喝完身上暖暖的。" "配送很快，下单后半小时就到了，饭菜还是热的。"
+               "包装也很用心，每个盒子都封得严严实实，没有洒出来。" "价格实惠，经常有满减，性价比很高。") * 4 + \
+              "不过最后发现里面有根头发，恶心死了，再也不会点了。"
+
+
+def test_a_long_review_that_ends_in_a_strong_complaint_is_mixed_with_the_complaint_placed(client):
+    assert len(LONG_REVIEW) > 600
+    answer = client.post("/api/sentiment", json={"text": LONG_REVIEW, "explain": True}).get_json()
+    assert answer["label"] == "正面" and answer["mixed"] is True and answer["windows"] > 1
+    last = answer["sentences"][-1]
+    assert LONG_REVIEW[last["start"]:last["end"]] == "不过最后发现里面有根头发，恶心死了，再也不会点了。"
+    assert last["label"] == "负面" and last["confidence"] > 0.9
+    starts, ends = {s["start"] for s in answer["sentences"]}, {s["end"] for s in answer["sentences"]}
+    # A long text is explained by its sentences: each span is one sentence or neighbouring ones joined.
+    assert answer["highlights"] and all(h["start"] in starts and h["end"] in ends for h in answer["highlights"])
