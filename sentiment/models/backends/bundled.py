@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from sentiment.models.backends.onnx_runtime import cpu_session
 from sentiment.models.char_vocab import CharVocab
 from sentiment.models.prediction import Prediction, from_logits
 
@@ -25,8 +26,6 @@ HEADS = {"bundled": "polarity", "bundled-3way": "three_way", "bundled-emotion": 
 
 class BundledBackend:
     def __init__(self, folder: Path, model: str, threads: int | None = None, head: str | None = None):
-        import onnxruntime
-
         folder = Path(folder)
         self.meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         self._head = head or HEADS[model]
@@ -34,11 +33,7 @@ class BundledBackend:
         self.name = f"{model}: {self.meta['name']}"
         self.window = self.meta["max_len"]
         self._vocab = CharVocab(self.meta["chars"])
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        self._session = onnxruntime.InferenceSession(
-            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(folder / "model.onnx", threads)
 
     def with_head(self, model: str, head: str) -> "BundledBackend":
         """The same loaded session read through another head: the service's names for one file share it."""
