@@ -259,3 +259,12 @@ def test_a_job_with_a_control_character_in_its_header_writes_its_workbook(tmp_pa
     result = client.get(f"/api/jobs/{job['id']}/result")
     assert result.status_code == 200
     assert list(load_workbook(io.BytesIO(result.data)).active.iter_rows(values_only=True))[0][:2] == ("text", "ab")
+
+
+def test_teaching_stops_at_the_request_budget(tmp_path):
+    from test_custom_api import examples
+
+    client = make_client(tmp_path, SENTIMENT_REQUEST_SECONDS=0.001)
+    response = client.post("/api/classifiers", json={"name": "慢", "examples": examples()})
+    assert response.status_code == 503 and response.get_json()["code"] == "request_timeout"
+    assert client.get("/api/classifiers").get_json()["classifiers"] == []  # nothing half-taught was kept
