@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from report import publish  # noqa: E402
 from sentiment.config import from_env  # noqa: E402
 from sentiment.models.backends import load_backend  # noqa: E402
-from sentiment.models.highlights import highlights, probabilities  # noqa: E402
+from sentiment.models.highlights import highlights  # noqa: E402
 from sentiment.models.service import SentimentService  # noqa: E402
 from sentiment.training.sources import read_sources, split_records  # noqa: E402
 
@@ -54,14 +54,14 @@ def main() -> int:
             (spans,) = highlights(service, [text], [answer])
             explain_ms.append((time.perf_counter() - started) * 1000)
             label = answer["label"]
-            base = probabilities(service, [text])[0][label]
+            base = service.probabilities([text])[0][label]
             if not spans or spans[0]["weights"][label] <= 0:
                 continue  # nothing pushed toward the verdict: counted as a miss
             top = spans[0]
             length = top["end"] - top["start"]
             start = pick.randrange(0, max(1, len(text) - length + 1))
             deleted = [text[:top["start"]] + text[top["end"]:], text[:start] + text[start + length:]]
-            after = [p[label] for p in probabilities(service, [d if d.strip() else "。" for d in deleted])]
+            after = [p[label] for p in service.probabilities([d if d.strip() else "。" for d in deleted])]
             wins += (base - after[0]) > (base - after[1])
         lines.append(f"| {model} | {wins / len(texts):.1%} ({wins} of {len(texts)}) | "
                      f"{statistics.median(plain_ms):.1f} | {statistics.median(explain_ms):.1f} |")

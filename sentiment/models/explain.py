@@ -14,10 +14,8 @@ every rule that weighed its sentences instead lost accuracy on long reviews (``b
 """
 from __future__ import annotations
 
-import time
 from typing import Sequence
 
-from sentiment.models.deadline import check
 from sentiment.models.sentences import cut
 from sentiment.models.service import SentimentService
 
@@ -42,13 +40,7 @@ def analyse_with_sentences(service: SentimentService, texts: Sequence[str], dead
     spans = [cut(text) for text in texts]
     pieces = [[text[start:end] for start, end in found] if len(found) > 1 else [] for text, found in zip(texts, spans)]
     everything = list(texts) + [piece for parts in pieces for piece in parts]
-    split = service.preprocess(everything)
-    started = time.perf_counter()
-    check(deadline)
-    flat = service._forward([window for parts in split for window in parts], deadline)
-    if service.observe is not None:
-        service.observe(service.backend.name, len(texts), time.perf_counter() - started)
-    answers = service.postprocess(everything, split, flat)
+    answers = service.analyse(everything, deadline, counted=len(texts))
     whole, rest = answers[: len(texts)], iter(answers[len(texts):])
     for answer, text, found, parts in zip(whole, texts, spans, pieces):
         read = [next(rest) for _ in parts] or [answer]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from sentiment.models.sentences import cut
-from sentiment.models.service import SentimentService, combine
+from sentiment.models.service import SentimentService
 from sentiment.models.texts import has_content
 
 CHARACTER_LIMIT = 300  # longer texts: sentences are left out, not characters
@@ -61,7 +61,7 @@ def _read_without(service: SentimentService, texts: Sequence[str], pieces: list[
                   deadline: float | None) -> list[list[dict[str, float] | None]]:
     """Each text's probabilities with each of its pieces deleted (None where nothing readable is left)."""
     variants = [text[:start] + text[end:] for text, spans in zip(texts, pieces) for start, end in spans]
-    read = iter(probabilities(service, [v for v in variants if has_content(v)], deadline))
+    read = iter(service.probabilities([v for v in variants if has_content(v)], deadline))
     flat = [next(read) if has_content(v) else None for v in variants]
     out, position = [], 0
     for spans in pieces:
@@ -70,23 +70,11 @@ def _read_without(service: SentimentService, texts: Sequence[str], pieces: list[
     return out
 
 
-def probabilities(service: SentimentService, texts: Sequence[str], deadline: float | None = None) -> list[dict]:
-    """Each text's label probabilities, unrounded (an answer's are rounded to 4 places, which would tie
-    every occlusion of a text the model is sure of), windows averaged as the answer's are."""
-    split = service.preprocess(texts)
-    flat = service._forward([window for parts in split for window in parts], deadline) if texts else []
-    out, position = [], 0
-    for parts in split:
-        out.append(combine(flat[position:position + len(parts)]).scores)
-        position += len(parts)
-    return out
-
-
 def highlights(service: SentimentService, texts: Sequence[str], answers: Sequence[dict],
                deadline: float | None = None) -> list[list[dict]]:
     """For each text, the spans that moved its answer's label most: units left out in turn, the ones that
     mattered joined into spans, then each span left out whole, so a span's weights are what deleting it does."""
-    bases = probabilities(service, texts, deadline)
+    bases = service.probabilities(texts, deadline)
     plans = [_units(text) for text in texts]
     unit_weights = [[_drops(base, seen) for seen in row]
                     for base, row in zip(bases, _read_without(service, texts, plans, deadline))]

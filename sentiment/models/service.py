@@ -77,12 +77,29 @@ class SentimentService:
             answers.append(shape(text, prediction, len(parts), self.backend.name))
         return answers
 
-    def analyse(self, texts: Sequence[str], deadline: float | None = None) -> list[dict]:
-        """One answer per text, in input order, from one pass over the model; ``OutOfTime`` once
-        ``deadline`` (``time.monotonic()``) has passed between batches."""
+    def _read(self, texts: Sequence[str], deadline: float | None, counted: int | None
+              ) -> tuple[list[list[str]], list[Prediction]]:
+        """Every window of every text through the model in one pass; the metrics count ``counted`` texts
+        (all of them unless said: sentences and occlusions read beside a request's texts are not texts)."""
         split = self.preprocess(texts)
         started = time.perf_counter()
         flat = self._forward([piece for parts in split for piece in parts], deadline)
         if self.observe is not None:
-            self.observe(self.backend.name, len(texts), time.perf_counter() - started)
+            self.observe(self.backend.name, len(texts) if counted is None else counted, time.perf_counter() - started)
+        return split, flat
+
+    def analyse(self, texts: Sequence[str], deadline: float | None = None, counted: int | None = None) -> list[dict]:
+        """One answer per text, in input order, from one pass over the model; ``OutOfTime`` once
+        ``deadline`` (``time.monotonic()``) has passed between batches."""
+        split, flat = self._read(texts, deadline, counted)
         return self.postprocess(texts, split, flat)
+
+    def probabilities(self, texts: Sequence[str], deadline: float | None = None) -> list[dict[str, float]]:
+        """Each text's label probabilities as ``analyse`` combines them, unrounded (an answer's are rounded
+        to 4 places, which ties every small difference a caller may need to compare)."""
+        split, flat = self._read(texts, deadline, 0)
+        out, position = [], 0
+        for parts in split:
+            out.append(combine(flat[position:position + len(parts)]).scores)
+            position += len(parts)
+        return out
