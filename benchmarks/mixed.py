@@ -19,10 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from report import publish  # noqa: E402
-from sentiment.config import from_env  # noqa: E402
-from sentiment.models.backends import load_backend  # noqa: E402
+from served import service_for  # noqa: E402
 from sentiment.models.explain import analyse_with_sentences  # noqa: E402
-from sentiment.models.service import SentimentService  # noqa: E402
 from sentiment.training.data import is_test, normalise  # noqa: E402
 
 THRESHOLDS = [round(0.5 + 0.05 * step, 2) for step in range(10)]
@@ -71,7 +69,7 @@ def main() -> int:
              "| model | threshold (best F1 on the training half) | test precision | test recall | test F1 |",
              "|---|---:|---:|---:|---:|"]
     for model in ("bundled", "bundled-fast", "bundled-3way"):
-        service = SentimentService(load_backend({**from_env(), "SENTIMENT_MODEL": model})[0], batch_size=64)
+        service = service_for(model)
         pairs = {name: [confident_pair(a) for a in analyse_with_sentences(service, [t for t, _ in part])]
                  for name, part in (("train", train), ("test", test))}
         truth = {"train": [m for _, m in train], "test": [m for _, m in test]}
