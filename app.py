@@ -14,11 +14,12 @@ from flask import Flask
 from flask_cors import CORS
 
 from sentiment.config import PROJECT_ROOT, from_env, validate
+from sentiment.models.aspects.store import AspectSets
 from sentiment.models.custom.store import ClassifierStore
 from sentiment.models.custom.zero_shot_slot import ZeroShotSlot
 from sentiment.models.model_slot import ModelSlot
 from sentiment.jobs import engines
-from sentiment.web import api, back_pressure, bulk, custom, jobs, metrics, openapi, page, request_log, security
+from sentiment.web import api, aspects, back_pressure, bulk, custom, jobs, metrics, openapi, page, request_log, security
 from sentiment.web.errors import register_error_handlers
 from sentiment.web.proxies import TrustedProxies
 
@@ -63,9 +64,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bulk.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(custom.bp)
+    app.register_blueprint(aspects.bp)
     app.register_blueprint(page.bp)
     openapi.install(app)
     app.extensions["classifiers"] = ClassifierStore(app.config["SENTIMENT_DATA_DIR"])
+    app.extensions["aspect_sets"] = AspectSets(app.config["SENTIMENT_DATA_DIR"])
     zero_shot = app.extensions["zero_shot"] = ZeroShotSlot()
     zero_shot.load(app.config)  # only when on disk: zero-shot is optional
 

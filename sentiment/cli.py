@@ -1,4 +1,4 @@
-"""Command line: ``python -m sentiment {predict,evaluate,export,teach,tag,download} ...``.
+"""Command line: ``python -m sentiment {predict,aspects,evaluate,export,teach,tag,download} ...``.
 
 ``predict`` answers exactly as the API does, from whichever backend the
 environment selects; ``download`` is the one command that touches the network.
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sentiment import cli_aspects
 from sentiment.config import DEFAULT_MODEL_ID, ConfigError, from_env
 from sentiment.models.backends import BackendUnavailable, load_backend
 from sentiment.models.service import SentimentService
@@ -149,7 +150,7 @@ def _tag_on_server(args: argparse.Namespace) -> int:
 
     base = args.server.rstrip("/")
     boundary = uuid.uuid4().hex
-    fields = {"column": args.column, "format": args.format, "classifier": args.classifier}
+    fields = {"column": args.column, "format": args.format, "classifier": args.classifier, "aspects": args.aspects}
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
              for name, value in fields.items() if value]
     name = args.input.name if str(args.input) != "-" else f"stdin.{args.input_format or 'csv'}"
@@ -226,6 +227,13 @@ def tag(args: argparse.Namespace) -> int:
             print(f"error: no classifier named {args.classifier!r} in {config['SENTIMENT_DATA_DIR']}; "
                   "teach one with `python -m sentiment teach`", file=sys.stderr)
             return 2
+    aspects = None
+    if args.aspects:
+        from sentiment.cli_aspects import reader_and_set
+
+        aspects = reader_and_set(config, args.aspects)
+        if aspects is None:
+            return 2
     try:
         source = sys.stdin.buffer if str(args.input) == "-" else open(args.input, "rb")
     except OSError as error:
@@ -239,8 +247,8 @@ def tag(args: argparse.Namespace) -> int:
     try:
         writer = TableWriter(sink, out_kind, header=not done)
         with tqdm(unit="row", initial=done, file=sys.stderr, disable=None, desc="tagging") as bar:
-            for row in Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch, classifier).tag(
-                    rows, start=done + 1, progress=bar.update):
+            tagger = Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch, classifier, aspects)
+            for row in tagger.tag(rows, start=done + 1, progress=bar.update):
                 writer.write(row)
         writer.close()
     except (TableError, MissingColumn) as error:
@@ -296,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("predict", help="classify texts (arguments, or lines on standard input)")
     p.add_argument("texts", nargs="*")
     p.set_defaults(run=predict)
+    cli_aspects.add_parser(commands).set_defaults(run=lambda args: cli_aspects.aspects(
+        args, from_env(), args.texts or ([] if args.list else _stdin_lines()), _emit))
     e = commands.add_parser("evaluate", help="accuracy of the configured model on your labelled CSV/JSONL")
     e.add_argument("--data", required=True, type=Path, help="CSV with a header, or JSON lines")
     e.add_argument("--text-col", default="review", help="column holding the text (default: review)")
@@ -321,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--format", choices=("csv", "tsv", "jsonl", "xlsx"), help="output format (default: the output's suffix, else the input's)")
     g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
     g.add_argument("--classifier", help="also add the columns of this taught classifier")
+    g.add_argument("--aspects", metavar="SET", help="also add a column per category of this aspect set (正面/中性/负面)")
     g.add_argument("--server", help="run it as a job on this running service (e.g. http://127.0.0.1:7860) and wait")
     g.add_argument("--api-key", default=os.environ.get("SENTIMENT_API_KEY"),
                    help="the service's API key, when it has SENTIMENT_API_KEYS (default: $SENTIMENT_API_KEY)")

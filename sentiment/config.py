@@ -86,6 +86,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any], Callable[[Any], str | None]
     # typed labels when no zero-shot model of ModelScope is on disk.
     "SENTIMENT_TRANSFORMER_DIR": (str(PROJECT_ROOT / "models" / "transformer"), str.strip, _anything),
     "SENTIMENT_E5_ZERO_SHOT_DIR": (str(PROJECT_ROOT / "models" / "e5-zero-shot"), str.strip, _anything),
+    # The bundled three-way model aspects' polarity is read with (models/aspects/polarity.py), and the
+    # aspect set the page starts on.
+    "SENTIMENT_ASPECT_MODEL": ("bundled-fast-3way", str.strip, _one_of(("bundled-fast-3way", "bundled-3way"))),
+    "SENTIMENT_ASPECT_SET": ("restaurant", str.strip, _anything),
     "SENTIMENT_MAX_CHARS": (5000, int, _whole(1)),  # longest text accepted
     "SENTIMENT_MAX_TEXTS": (64, int, _whole(1)),  # most texts in one batch request
     "SENTIMENT_BATCH_SIZE": (16, int, _whole(1)),  # texts per model call inside a request

@@ -6,13 +6,17 @@ verdict, ``explain.reason``), ``mixed`` (sentences that confidently disagree), a
 text the model cannot read (empty, unreadable) keeps its place with the reason there instead of being dropped.
 If the input already has one of these column names, every added column is prefixed ``model_``.
 A taught classifier can add a second set: ``<name>_label``, ``<name>_confidence`` and one
-``<name>_score_<label>`` per label of its own.
+``<name>_score_<label>`` per label of its own. An aspect set adds one column per category, named as the
+category (``aspect_`` before each when one would clash with the input's), holding 正面, 中性 or 负面, or
+nothing where the text does not speak of it: a pivot table in Excel counts them as they are.
 """
 from __future__ import annotations
 
 from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
+from sentiment.models.aspects.reader import AspectReader
+from sentiment.models.aspects.sets import AspectSet
 from sentiment.models.custom.fixed_labels import FixedLabels
 from sentiment.models.explain import analyse_with_sentences, reason
 from sentiment.models.custom.taught import TaughtClassifier
@@ -57,11 +61,28 @@ def added_columns(labels: Sequence[str], existing: Iterable[str]) -> dict[str, s
     return names
 
 
+def aspect_columns(aspect_set: AspectSet, existing: Iterable[str]) -> dict[str, str]:
+    """A column name per category of the set: the category's own, or ``aspect_`` and it on a clash."""
+    names = {name: name for name in aspect_set.names}
+    if set(names.values()) & set(existing):
+        names = {name: f"aspect_{name}" for name in names}
+    return names
+
+
 class Tagger:
     def __init__(self, service: SentimentService, column: str | None, max_chars: int, batch_size: int = 256,
-                 classifier: TaughtClassifier | FixedLabels | None = None):
+                 classifier: TaughtClassifier | FixedLabels | None = None,
+                 aspects: tuple[AspectReader, AspectSet] | None = None):
         self.service, self.column, self.max_chars, self.batch_size = service, column, max_chars, batch_size
-        self.classifier = classifier
+        self.classifier, self.aspects = classifier, aspects
+
+    def _aspects(self, readable: list[str], names: dict[str, str], deadline: float | None) -> Iterator[dict]:
+        """Each readable text's aspect columns (empty where it does not speak of one), or nothing without a set."""
+        if self.aspects is None:
+            return iter([{}] * len(readable))
+        reader, aspect_set = self.aspects
+        return iter([{**{column: "" for column in names.values()}, **{names[a["category"]]: a["label"] for a in found}}
+                     for found in reader.read(readable, aspect_set, deadline)])
 
     def _taught(self, readable: list[str]) -> Iterator[dict]:
         """The taught classifier's columns for each readable text, or nothing without one."""
@@ -98,13 +119,15 @@ class Tagger:
         while batch := list(islice(rows, self.batch_size)):
             if names is None:
                 names = added_columns(labels, batch[0])
+                aspect_names = aspect_columns(self.aspects[1], batch[0]) if self.aspects else {}
                 column = text_column(batch[0], self.column)
             checked = [self._checked(row, column, number + at) for at, row in enumerate(batch)]
             readable = [text for text, _ in checked if text is not None]
             answers = iter(analyse_with_sentences(self.service, readable, deadline) if readable else [])
             taught = self._taught(readable)
+            aspects = self._aspects(readable, aspect_names, deadline)
             for row, (text, problem) in zip(batch, checked):
-                added = {name: "" for name in names.values()}
+                added = {name: "" for name in [*names.values(), *aspect_names.values()]}
                 if text is None:
                     added[names["error"]] = problem
                     added.update(self._taught_blank())
@@ -118,6 +141,7 @@ class Tagger:
                     added[names["reason"]] = reason(answer)
                     added[names["mixed"]] = answer["mixed"]
                     added.update(next(taught))
+                    added.update(next(aspects))
                 yield {**row, **added}
             number += len(batch)
             if progress:

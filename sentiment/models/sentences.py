@@ -17,9 +17,10 @@ from sentiment.models.texts import has_content
 
 _ENDS = "。！？!?；;…\r\n"
 _CLOSERS = "”’」』）)》】\"'"
-_TURNS = ("但是", "可是", "不过", "然而", "就是", "只是", "可惜", "但")
+TURNS = ("但是", "可是", "不过", "然而", "就是", "只是", "可惜", "但")
 _SENTENCE_END = re.compile(f"[{re.escape(_ENDS)}]+[{re.escape(_CLOSERS)}]*")
-_TURN = re.compile(f"(?<=[，,、\\s])(?:{'|'.join(_TURNS)})")
+_TURN = re.compile(f"(?<=[，,、\\s])(?:{'|'.join(TURNS)})")
+_COMMA = re.compile(r"[，,、\s]+")
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -30,10 +31,13 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def cut(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence or clause of ``text``, in order; a text with nothing to read has none."""
+def cut(text: str, commas: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or clause of ``text``, in order; a text with nothing to read has none.
+    With ``commas``, also after every comma, enumeration comma and space: the finer clauses that
+    aspects are read from (环境不错，服务一般 speaks of two things)."""
     bounds = sorted({0, len(text), *(m.end() for m in _SENTENCE_END.finditer(text)),
-                     *(m.start() for m in _TURN.finditer(text))})
+                     *(m.start() for m in _TURN.finditer(text)),
+                     *(m.end() for m in _COMMA.finditer(text) if commas)})
     spans: list[tuple[int, int]] = []
     for start, end in zip(bounds, bounds[1:]):
         start, end = _strip(text, start, end)

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from sentiment.models.explain import analyse_with_sentences
 from sentiment.models.highlights import highlights
+from sentiment.web.aspects import chosen_set, read
 from sentiment.web.errors import bad_request, deadline, unavailable
 from sentiment.web.validation import json_body, texts_from
 
@@ -31,8 +32,12 @@ def sentiment():
     explain = body.get("explain", False)
     if not isinstance(explain, bool):
         raise bad_request("invalid_type", "explain 必须是 true 或 false。")
+    aspect_set = chosen_set(body, "aspects") if "aspects" in body else None
     service, budget = _slot().get(), deadline()
     results = analyse_with_sentences(service, job.texts, budget)
+    if aspect_set is not None:
+        for result, found in zip(results, read(job.texts, aspect_set, budget)):
+            result["aspects"] = found
     if explain:  # one more pass: every character (or sentence, for a long text) left out in turn
         for result, spans in zip(results, highlights(service, job.texts, results, budget)):
             result["highlights"] = spans

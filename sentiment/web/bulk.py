@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, read_rows
 from sentiment.bulk.tagging import MissingColumn, Tagger
+from sentiment.models.aspects.store import reader_for
 from sentiment.models.custom.store import InvalidName, UnknownClassifier
 from sentiment.models.deadline import check
 from sentiment.web import tenancy
@@ -92,8 +93,12 @@ def tag_file():
             classifier = tenancy.classifier(name)
         except (UnknownClassifier, InvalidName):
             raise unknown_classifier(name) from None
+    aspects = None
+    if request.form.get("aspects"):
+        aspects = (reader_for(current_app.extensions["sentiment_model"], current_app.config),
+                   tenancy.aspect_set(request.form["aspects"]))
     tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"],
-                    classifier=classifier)
+                    classifier=classifier, aspects=aspects)
     buffer = io.BytesIO()
     writer = TableWriter(buffer, out_kind)
     written = 0

@@ -12,6 +12,7 @@ from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from sentiment.bulk.budget import ReadBudget, TableError
+from sentiment.models.aspects.sets import InvalidAspectSet, UnknownAspectSet
 from sentiment.models.custom.store import InvalidName
 from sentiment.models.deadline import OutOfTime
 from sentiment.models.backends import BUNDLED_MODELS
@@ -94,6 +95,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidName)
     def invalid_name(error: InvalidName):
         return bad_request("invalid_name", str(error)).response()
+
+    @app.errorhandler(InvalidAspectSet)
+    def invalid_aspect_set(error: InvalidAspectSet):
+        return bad_request(error.code, error.message).response()
+
+    @app.errorhandler(UnknownAspectSet)
+    def unknown_aspect_set(error: UnknownAspectSet):
+        return ApiError(404, "unknown_aspect_set", f"没有名为“{error.args[0]}”的类别集。").response()
 
     @app.errorhandler(OutOfTime)
     def out_of_time(error: OutOfTime):

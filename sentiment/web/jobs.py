@@ -113,8 +113,8 @@ def _with_text_column(rows: Iterable[dict], column: str | None) -> Iterator[dict
 @bp.post("/api/jobs")
 def submit():
     """A file (multipart, as /api/sentiment/file) or JSON ``{"texts": [...]}``; options column, format, model
-    (a bundled model other than the served one, e.g. ``bundled-fast`` for a large file), and a second set of columns: ``classifier`` (taught) or ``labels`` (zero-shot, with ``multi_label`` and
-    ``hypothesis_template``).
+    (a bundled model other than the served one, e.g. ``bundled-fast`` for a large file), a second set of columns: ``classifier`` (taught) or ``labels`` (zero-shot, with ``multi_label`` and
+    ``hypothesis_template``), and ``aspects`` (an aspect set's id: a column per category).
     ---
     post:
       summary: Start a job (202 at once)
@@ -125,7 +125,7 @@ def submit():
             schema:
               allOf:
                 - {$ref: '#/components/schemas/FileUpload'}
-                - {type: object, properties: {labels: {type: string, description: 'repeated, or one field: a,b,c'}, multi_label: {type: string}, hypothesis_template: {type: string}, model: {$ref: '#/components/schemas/ModelName'}}}
+                - {type: object, properties: {labels: {type: string, description: 'repeated, or one field: a,b,c'}, multi_label: {type: string}, hypothesis_template: {type: string}, model: {$ref: '#/components/schemas/ModelName'}, aspects: {type: string}}}
           application/json:
             schema: {$ref: '#/components/schemas/JobInput'}
       responses:
@@ -138,10 +138,11 @@ def submit():
         options = {"column": form.get("column") or None, "format": form.get("format") or ("xlsx" if kind == "xlsx" else "csv"),
                    "classifier": form.get("classifier") or None, "name": name, "labels": _form_labels(),
                    "multi_label": _form_flag("multi_label"), "template": form.get("hypothesis_template") or None,
-                   "model": form.get("model") or None}
+                   "model": form.get("model") or None, "aspects": form.get("aspects") or None}
     else:
         body = json_body(request)
-        empty = next((key for key in ("format", "classifier", "labels", "multi_label", "hypothesis_template", "model")
+        empty = next((key for key in ("format", "classifier", "labels", "multi_label", "hypothesis_template", "model",
+                                      "aspects")
                       if key in body and body[key] is None), None)
         if empty:  # null is not "absent": the document says what each field may be
             raise bad_request("invalid_type", f"{empty} 不能是 null；不需要时请省略它。")
@@ -154,7 +155,8 @@ def submit():
         rows = ({"text": text} for text in texts)
         options = {"column": "text", "format": body.get("format", "jsonl"), "classifier": body.get("classifier"),
                    "name": "texts.jsonl", "labels": body.get("labels"), "multi_label": body.get("multi_label", False),
-                   "template": body.get("hypothesis_template"), "model": body.get("model")}
+                   "template": body.get("hypothesis_template"), "model": body.get("model"),
+                   "aspects": body.get("aspects")}
     if options["format"] not in OUTPUT_FORMATS:
         raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
     _check_model(options)
@@ -163,6 +165,8 @@ def submit():
             raise bad_request("invalid_type", "model 必须是模型名称（字符串）。")
         if options["model"] not in BUNDLED_MODELS:  # by name: loading it is the engine's (a Celery worker's) work
             raise UnknownModel(options["model"])
+    if options["aspects"] is not None:  # by id, checked now: a job may not use another key's set
+        options["aspects"] = tenancy.aspect_set(options["aspects"]).id
     rows = _with_text_column(rows, options["column"])
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
     most, hint = config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"

@@ -31,11 +31,43 @@ SCHEMAS: dict[str, dict] = {
                        "windows": {"type": "integer", "minimum": 1},
                        "mixed": {"type": "boolean", "description": "sentences that confidently disagree"},
                        "sentences": {"type": "array", "items": {"$ref": "#/components/schemas/SentenceAnswer"}},
+                       "aspects": {"type": "array", "description": "with aspects: SET",
+                                   "items": {"$ref": "#/components/schemas/Aspect"}},
                        "highlights": {"type": "array", "description": "with explain: the spans that moved the verdict",
                                       "items": {"type": "object", "required": ["start", "end", "text", "weights"],
                                                 "properties": {"start": {"type": "integer"}, "end": {"type": "integer"},
                                                                "text": {"type": "string"}, "weights": NUMBER_MAP}}}},
     },
+    "Aspect": {
+        "type": "object", "required": ["category", "label", "sentiment", "confidence", "mixed", "mentions"],
+        "description": "one category the text talks about: its polarity (the mean of its mentions) and evidence",
+        "properties": {"category": {"type": "string"}, "label": {"type": "string", "enum": ["正面", "中性", "负面"]},
+                       "sentiment": {"type": "string", "enum": ["Positive", "Neutral", "Negative"]},
+                       "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                       "mixed": {"type": "boolean", "description": "its mentions confidently disagree"},
+                       "mentions": {"type": "array", "items": {
+                           "type": "object", "required": ["start", "end", "text", "label", "sentiment", "confidence", "targets"],
+                           "description": "the clause that speaks of it (the opinion), text[start:end] of the text as sent",
+                           "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}, "text": {"type": "string"},
+                                          "label": {"type": "string"}, "sentiment": {"type": "string"},
+                                          "confidence": {"type": "number"},
+                                          "targets": {"type": "array", "items": {"$ref": "#/components/schemas/Span"}}}}}}},
+    "Span": {"type": "object", "required": ["start", "end", "text"],
+             "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}, "text": {"type": "string"}}},
+    "Aspects": {"type": "object", "required": ["text", "set", "aspects"],
+                "properties": {"text": {"type": "string"}, "set": {"type": "string"},
+                               "aspects": {"type": "array", "items": {"$ref": "#/components/schemas/Aspect"}}}},
+    "AspectsAnswer": {"oneOf": [
+        {"$ref": "#/components/schemas/Aspects"},
+        {"type": "object", "required": ["results"],
+         "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Aspects"}}}}]},
+    "AspectSet": {
+        "type": "object", "required": ["id", "name", "categories", "builtin"],
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "about": {"type": "string"},
+                       "builtin": {"type": "boolean"}, "mine": {"type": "boolean"},
+                       "categories": {"type": "object", "additionalProperties": {
+                           "type": "object", "properties": {key: {"type": "array", "items": {"type": "string"}}
+                                                            for key in ("targets", "opinions", "examples", "learned")}}}}},
     "SentenceAnswer": {
         "type": "object", "required": ["start", "end", "text", "label", "sentiment", "confidence"],
         "description": "one sentence or clause: text[start:end] of the text as sent (Unicode code points)",

@@ -15,6 +15,9 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from sentiment.bulk.tables import FORMATS
+from sentiment.models.aspects.sets import (ID, MAX_CATEGORIES, MAX_EXAMPLE_CHARS, MAX_EXAMPLES, MAX_WORD_CHARS,
+                                           MAX_WORDS, ready_made)
+from sentiment.models.aspects.sets import NAME as CATEGORY_NAME
 from sentiment.models.backends import BUNDLED_MODELS
 from sentiment.models.custom.label_set import MAX_LABEL_CHARS
 from sentiment.models.texts import _INVISIBLE
@@ -60,7 +63,12 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
 
     one_or_many = [{"required": ["text"], "properties": {"text": text}, "not": {"required": ["texts"]}},
                    {"required": ["texts"], "properties": {"texts": texts}, "not": {"required": ["text"]}}]
-    explain = {"explain": {"type": "boolean", "description": "add highlights: the spans that moved the verdict"}}
+    set_id = {"type": "string", "enum": sorted(ready_made()),
+              "description": "an aspect set: a ready-made one (listed), or the id of one you made (GET /api/aspect-sets)"}
+    explain = {"explain": {"type": "boolean", "description": "add highlights: the spans that moved the verdict"},
+               "aspects": {**set_id, "description": "add aspects: the categories of this set the text talks about"}}
+    word = {"type": "string", "pattern": r"\S", "maxLength": MAX_WORD_CHARS}
+    words = {"type": "array", "items": word, "maxItems": MAX_WORDS}
     zero_shot = [
         {"required": ["labels"], "properties": {"labels": labels(2), "multi_label": {"const": False},
                                                 "hypothesis_template": TEMPLATE}, "not": {"required": ["classifier"]}},
@@ -75,11 +83,29 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
     return {
         "TextInput": {"type": "object", "oneOf": one_or_many, "properties": explain,
                       "description": "either text (one answer) or texts (answers in results)"},
+        "AspectsInput": {"type": "object", "oneOf": one_or_many, "properties": {"set": set_id},
+                         "description": "text or texts, and the set (the service's default when absent)"},
+        "AspectSetInput": {
+            "type": "object", "required": ["id", "categories"],
+            "properties": {
+                "id": {"type": "string", "pattern": ID.pattern, "not": {"enum": sorted(ready_made())}},
+                "name": {"type": "string", "pattern": CATEGORY_NAME.pattern}, "about": {"type": "string", "maxLength": 200},
+                "base": {"type": "string", "enum": sorted(ready_made()), "description": "start from this set's categories"},
+                "replace": {"type": "boolean"},
+                "categories": {"type": "object", "minProperties": 1, "maxProperties": MAX_CATEGORIES,
+                               "propertyNames": {"pattern": CATEGORY_NAME.pattern},
+                               "additionalProperties": {
+                                   "type": "object", "additionalProperties": False,
+                                   "anyOf": [{"required": [key], "properties": {key: {"minItems": 1}}}
+                                             for key in ("targets", "opinions", "examples")],
+                                   "properties": {"targets": words, "opinions": words,
+                                                  "examples": {"type": "array", "maxItems": MAX_EXAMPLES, "items": {
+                                                      "type": "string", "pattern": r"\S", "maxLength": MAX_EXAMPLE_CHARS}}}}}}},
         "ClassifyInput": {"type": "object", "allOf": [{"oneOf": one_or_many}, {"oneOf": [*zero_shot, taught]}],
                           "description": "text or texts, and either labels (zero-shot) or classifier (taught)"},
         "JobInput": {"type": "object", "required": ["texts"],
                      "properties": {"texts": job_texts, "format": {"type": "string", "enum": OUTPUT_FORMATS},
-                                    "model": MODEL},
+                                    "model": MODEL, "aspects": set_id},
                      "oneOf": [{"not": {"anyOf": [{"required": ["labels"]}, {"required": ["classifier"]}]}},
                                *zero_shot, taught]},
         "TeachInput": {
@@ -95,7 +121,8 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                                     "description": "CSV / TSV / TXT (UTF-8 or GBK), XLSX or JSON lines, by its name"},
                            "column": {"type": "string"}, "format": {"type": "string", "enum": ["", *OUTPUT_FORMATS]},
                            "classifier": {"type": "string", "pattern": r"^(\s*[\w\-]{1,40}\s*)?$"},
-                           "model": {"type": "string", "enum": ["", *BUNDLED_MODELS]}}},
+                           "model": {"type": "string", "enum": ["", *BUNDLED_MODELS]},
+                           "aspects": {"type": "string", "enum": ["", *sorted(ready_made())]}}},
         "TeachUpload": {"type": "object", "required": ["name", "file"],
                         "properties": {"name": NAME, "replace": {"type": "string", "enum": ["", "true", "1", "on", "false", "0", "off"]},
                                        "file": {"type": "string", "format": "binary",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
+from sentiment.models.aspects.sets import AspectSet, UnknownAspectSet
 from sentiment.models.custom.store import UnknownClassifier
 from sentiment.models.custom.taught import TaughtClassifier
 
@@ -48,4 +49,12 @@ def classifier(name: str) -> TaughtClassifier:
     found = store.get(name)
     if not may_see(found.report.get("owner")):
         raise UnknownClassifier(name)
+    return found
+
+
+def aspect_set(set_id: object) -> AspectSet:
+    """A ready-made set, or a stored one this request may use; ``UnknownAspectSet`` for one it may not see."""
+    found = current_app.extensions["aspect_sets"].get(set_id)
+    if not may_see(found.owner):
+        raise UnknownAspectSet(str(set_id))
     return found
