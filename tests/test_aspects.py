@@ -57,6 +57,7 @@ def test_each_category_with_its_polarity(client, text, category, label):
 
 def test_text_about_none_of_the_categories_is_not_forced_into_one(client):
     assert aspects_of(client, "今天天气很好，我们去公园散步了") == {}
+    assert aspects_of(client, "周末尽量早点去") == {}  # 尽量 holds 分量's 量 and is not about it (the set's ignore)
 
 
 def test_offsets_slice_the_text_as_sent_with_emoji_and_crlf(client):
@@ -128,6 +129,7 @@ def test_a_category_added_to_a_ready_made_set_wins_its_words_and_shows_up(app):
 @pytest.mark.parametrize("body, code", [
     ({"id": "restaurant", "categories": {"a": {"targets": ["x"]}}}, "invalid_aspect_set"),  # a ready-made id
     ({"id": "x", "categories": {}}, "invalid_aspect_set"),
+    ({"id": "x", "base": "restaurant", "categories": {}}, "invalid_aspect_set"),
     ({"id": "x", "categories": {"口味": {}}}, "invalid_aspect_set"),
     ({"id": "x", "categories": {"口味": {"targets": "味道"}}}, "invalid_aspect_set"),
     ({"id": "a/b", "categories": {"口味": {"targets": ["味道"]}}}, "invalid_aspect_set"),

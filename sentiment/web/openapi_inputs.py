@@ -91,7 +91,7 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                 "id": {"type": "string", "pattern": ID.pattern, "not": {"enum": sorted(ready_made())}},
                 "name": {"type": "string", "pattern": CATEGORY_NAME.pattern}, "about": {"type": "string", "maxLength": 200},
                 "base": {"type": "string", "enum": sorted(ready_made()), "description": "start from this set's categories"},
-                "replace": {"type": "boolean"},
+                "replace": {"type": "boolean"}, "ignore": words,
                 "categories": {"type": "object", "minProperties": 1, "maxProperties": MAX_CATEGORIES,
                                "propertyNames": {"pattern": CATEGORY_NAME.pattern},
                                "additionalProperties": {

@@ -1,7 +1,8 @@
 """Aspect sets: the categories a shop cares about (口味, 配送速度 …), each named in the product's words, with
 the words that reveal it.
 
-A set is a small JSON file (``sets/<id>.json``: ``id``, ``name``, ``about`` and ``categories``); each
+A set is a small JSON file (``sets/<id>.json``: ``id``, ``name``, ``about``, ``categories`` and ``ignore``,
+words that hold a category's word without being about it: 尽量 is not 分量's 量); each
 category has ``targets`` (words naming the thing talked about: 味道, 服务员, 停车), ``opinions`` (words
 that reveal it when nothing is named: 好吃 is about 口味, 好找 about 位置) and ``examples`` (phrases a user
 taught it from), and ``learned``: the terms ``teach.learn_terms`` drew from the examples. A clause is about
@@ -73,6 +74,7 @@ class AspectSet:
     about: str = ""
     owner: str | None = None
     builtin: bool = False
+    ignore: tuple[str, ...] = ()  # words that hold a category's word but are not about it (尽量, 菜单)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -95,6 +97,8 @@ class AspectSet:
                         names.append(category.name)
                     if kind == "target":
                         found[key] = (names, "target")
+        for word in self.ignore:  # matched like the others, longest first, and about nothing
+            found.setdefault(word.lower(), ([], "ignore"))
         if not found:
             return None, {}
         ordered = sorted(found, key=lambda word: (word not in first, -len(word)))
@@ -109,7 +113,8 @@ class AspectSet:
         found = []
         for match in pattern.finditer(text, start, len(text) if end is None else end):
             names, kind = index[match.group().lower()]
-            found.append(Hit(match.start(), match.end(), names, kind))
+            if names:
+                found.append(Hit(match.start(), match.end(), names, kind))
         return found
 
     def about_clause(self, hits: Iterable[Hit]) -> dict[str, list[Hit]]:
@@ -125,15 +130,20 @@ class AspectSet:
 
     def as_json(self) -> dict:
         return {"id": self.id, "name": self.name, "about": self.about, "builtin": self.builtin,
-                "categories": {category.name: category.as_json() for category in self.categories}}
+                "categories": {category.name: category.as_json() for category in self.categories},
+                **({"ignore": list(self.ignore)} if self.ignore else {})}
 
 
-def _words(value: object, what: str, limit: int, chars: int) -> tuple[str, ...]:
-    if value is None:
+def _words(body: dict, key: str, what: str, limit: int, chars: int) -> tuple[str, ...]:
+    """``body[key]``'s words, stripped, once each; () when absent (null is not absent: it is refused)."""
+    if key not in body:
         return ()
+    value = body[key]
     if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
         raise InvalidAspectSet("invalid_aspect_set", f"{what}必须是字符串列表。")
-    words = tuple(dict.fromkeys(word.strip() for word in value if word.strip()))
+    if not all(word.strip() for word in value):
+        raise InvalidAspectSet("invalid_aspect_set", f"{what}里不能有空的项。")
+    words = tuple(dict.fromkeys(word.strip() for word in value))
     if len(words) > limit:
         raise InvalidAspectSet("invalid_aspect_set", f"{what}最多 {limit} 个，收到 {len(words)} 个。")
     if any(len(word) > chars for word in words):
@@ -153,10 +163,10 @@ def category_from_json(name: object, body: object) -> Category:
     if not isinstance(body, dict) or set(body) - {"targets", "opinions", "examples", "learned", "preferred"}:
         raise InvalidAspectSet("invalid_aspect_set",
                                f"类别「{name}」须为对象，只含 targets（词）、opinions（评价词）和 examples（示例句）。")
-    category = Category(name, _words(body.get("targets"), f"「{name}」的词", MAX_WORDS, MAX_WORD_CHARS),
-                        _words(body.get("opinions"), f"「{name}」的评价词", MAX_WORDS, MAX_WORD_CHARS),
-                        _words(body.get("examples"), f"「{name}」的示例句", MAX_EXAMPLES, MAX_EXAMPLE_CHARS),
-                        _words(body.get("learned"), f"「{name}」学到的词", MAX_WORDS, MAX_WORD_CHARS),
+    category = Category(name, _words(body, "targets", f"「{name}」的词", MAX_WORDS, MAX_WORD_CHARS),
+                        _words(body, "opinions", f"「{name}」的评价词", MAX_WORDS, MAX_WORD_CHARS),
+                        _words(body, "examples", f"「{name}」的示例句", MAX_EXAMPLES, MAX_EXAMPLE_CHARS),
+                        _words(body, "learned", f"「{name}」学到的词", MAX_WORDS, MAX_WORD_CHARS),
                         body.get("preferred") is True)
     if not (category.targets or category.opinions or category.examples):
         raise InvalidAspectSet("invalid_aspect_set", f"类别「{name}」至少需要一个词或一句示例。")
@@ -176,7 +186,8 @@ def set_from_json(body: object, builtin: bool = False, owner: str | None = None)
     set_id = body.get("id")
     if not isinstance(set_id, str) or not ID.match(set_id):
         raise InvalidAspectSet("invalid_aspect_set", "类别集 id 须为 1–40 个字符，只用中文、字母、数字、_ 或 -。")
-    return AspectSet(set_id, check_name(body.get("name", set_id), "类别集名称"), categories, about, owner, builtin)
+    ignore = _words(body, "ignore", "不算数的词（ignore）", MAX_WORDS, MAX_WORD_CHARS)
+    return AspectSet(set_id, check_name(body.get("name", set_id), "类别集名称"), categories, about, owner, builtin, ignore)
 
 
 @lru_cache(maxsize=1)

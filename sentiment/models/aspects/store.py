@@ -2,7 +2,7 @@
 ``<SENTIMENT_DATA_DIR>/aspect-sets`` (written to a temporary name and renamed, so a worker never reads half
 a set), and the aspect reader of a process.
 
-A user's set may start from a ready-made one (``base``): its categories are copied in, and the user's
+A user's set may start from a ready-made one (``base``; not from another user's): its categories are copied in, and the user's
 categories added or put in place of those of the same name. Categories taught from examples get their
 ``learned`` words here, when the set is saved (``teach.learn_terms``, the set's other categories'
 examples as the background).
@@ -83,19 +83,22 @@ class AspectSets:
             raise InvalidAspectSet("invalid_aspect_set", "类别集须为对象，含 id、name 和 categories。")
         base = body.get("base")
         categories: dict = {}
-        if base is not None:
-            try:
-                categories = {c.name: c.as_json() for c in self.get(base).categories}
-            except UnknownAspectSet:
-                raise InvalidAspectSet("invalid_aspect_set", f"没有名为“{base}”的类别集可作为基础。") from None
-        if not isinstance(body.get("categories", {}), dict):
-            raise InvalidAspectSet("invalid_aspect_set", "categories 须为对象：类别名 → 词与示例。")
-        added = body.get("categories", {})
-        if base is not None:  # the user's own categories match first (sets.py)
+        ignore: list = []
+        if "base" in body:
+            based_on = ready_made().get(base) if isinstance(base, str) else None
+            if based_on is None:  # only a ready-made set: another key's own set is not for copying
+                raise InvalidAspectSet("invalid_aspect_set", f"没有名为“{base}”的内置类别集可作为基础。")
+            categories, ignore = {c.name: c.as_json() for c in based_on.categories}, list(based_on.ignore)
+        added = body.get("categories")
+        if not isinstance(added, dict) or not added:  # with a base too: a set is made for its own categories
+            raise InvalidAspectSet("invalid_aspect_set", "categories 须为对象（类别名 → 词与示例），至少一个类别。")
+        if "base" in body:  # the user's own categories match first (sets.py)
             added = {name: {**value, "preferred": True} if isinstance(value, dict) else value
                      for name, value in added.items()}
         categories.update(added)
-        aspect_set = set_from_json({**{k: v for k, v in body.items() if k != "base"}, "categories": categories})
+        own_ignore = body.get("ignore", [])
+        aspect_set = set_from_json({**{k: v for k, v in body.items() if k != "base"}, "categories": categories,
+                                    "ignore": ignore + own_ignore if isinstance(own_ignore, list) else own_ignore})
         if aspect_set.id in ready_made():
             raise InvalidAspectSet("invalid_aspect_set", f"“{aspect_set.id}”是内置类别集的名称；请换个 id。")
         return with_learned(aspect_set)
