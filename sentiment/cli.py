@@ -76,7 +76,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
     config = from_env()
     try:
-        rows = read_labelled_rows(args.data.read_bytes(), str(args.data), (args.text_col,), (args.label_col,))
+        rows = read_labelled_rows(args.data.read_bytes(), str(args.data), args.text_col, args.label_col)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -117,7 +117,6 @@ def teach(args: argparse.Namespace) -> int:
     """Teach a classifier from a labelled file into SENTIMENT_DATA_DIR, where the service finds it."""
     from sentiment.models.custom.store import ClassifierStore, InvalidName, check_name
     from sentiment.models.custom.taught import check_examples, teach as run_teach
-    from sentiment.bulk.tagging import LABEL_COLUMNS, TEXT_COLUMNS
     from sentiment.bulk.labelled import read_labelled_rows
 
     config = from_env()
@@ -126,9 +125,7 @@ def teach(args: argparse.Namespace) -> int:
         name = check_name(args.name)
         if store.exists(name) and not args.replace:
             raise ValueError(f"a classifier named {name!r} exists; pass --replace to teach it again")
-        rows = read_labelled_rows(args.file.read_bytes(), str(args.file),
-                                  (args.text_col,) if args.text_col else TEXT_COLUMNS,
-                                  (args.label_col,) if args.label_col else LABEL_COLUMNS)
+        rows = read_labelled_rows(args.file.read_bytes(), str(args.file), args.text_col, args.label_col)
         texts, labels = check_examples(rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
                                        config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"],
                                        config["SENTIMENT_MAX_LABELS"])
@@ -204,7 +201,8 @@ def tag(args: argparse.Namespace) -> int:
 
     from sentiment.bulk.tables import (ReadBudget, TableError, TableWriter, count_rows, format_of, read_rows,
                                         trim_partial)
-    from sentiment.bulk.tagging import MissingColumn, Tagger
+    from sentiment.bulk.columns import MissingColumn
+    from sentiment.bulk.tagging import Tagger
 
     config = from_env()
     kind = args.input_format or ("csv" if str(args.input) == "-" else format_of(str(args.input)))
@@ -308,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         args, from_env(), args.texts or ([] if args.list else _stdin_lines()), _emit))
     e = commands.add_parser("evaluate", help="accuracy of the configured model on your labelled CSV/JSONL")
     e.add_argument("--data", required=True, type=Path, help="CSV with a header, or JSON lines")
-    e.add_argument("--text-col", default="review", help="column holding the text (default: review)")
-    e.add_argument("--label-col", default="label", help="column holding 0/1 or the model's label names (default: label)")
+    e.add_argument("--text-col", help="column holding the text (default: the one that reads most like prose)")
+    e.add_argument("--label-col", help="column holding the labels (default: a label header, else the column with fewest distinct values)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.set_defaults(run=evaluate)
     x = commands.add_parser("export", help="StructBERT to ONNX (optionally INT8) for a faster CPU backend")
@@ -320,14 +318,14 @@ def main(argv: list[str] | None = None) -> int:
     t = commands.add_parser("teach", help="teach a classifier of your own labels from a CSV/XLSX/JSONL file")
     t.add_argument("name", help="the classifier's name (Chinese, letters, digits, _ or -)")
     t.add_argument("file", type=Path, help="examples with a text and a label column")
-    t.add_argument("--text-col", help="the text column (default: the first of text, review, content, 文本, 评论, 内容)")
-    t.add_argument("--label-col", help="the label column (default: the first of label, category, cat, subject, 标签, 类别, 分类)")
+    t.add_argument("--text-col", help="the text column (default: the one that reads most like prose)")
+    t.add_argument("--label-col", help="the label column (default: a label header, else the column with fewest distinct values)")
     t.add_argument("--replace", action="store_true", help="replace a classifier of the same name")
     t.set_defaults(run=teach)
     g = commands.add_parser("tag", help="add the model's columns to every row of a CSV/TSV/TXT/JSONL/XLSX file")
     g.add_argument("input", type=Path, help="the table to tag, or - for standard input")
     g.add_argument("-o", "--output", type=Path, help="where to write (default: standard output)")
-    g.add_argument("--column", help="the text column (default: the first of text, review, content, 文本, 评论, 内容)")
+    g.add_argument("--column", help="the text column (default: the one that reads most like prose)")
     g.add_argument("--format", choices=("csv", "tsv", "jsonl", "xlsx"), help="output format (default: the output's suffix, else the input's)")
     g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
     g.add_argument("--classifier", help="also add the columns of this taught classifier")

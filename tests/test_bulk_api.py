@@ -83,7 +83,7 @@ def small(tmp_path):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv", {}, 400, "invalid_file"),
     (b"\xff\xfe\xfd\xfc" * 10, "reviews.csv", {}, 400, "invalid_file"),  # neither UTF-8 nor GBK
     (b"not a workbook", "reviews.xlsx", {}, 400, "invalid_file"),
-    ("id,正文\n1,好\n".encode(), "reviews.csv", {}, 400, "missing_column"),
+    ("id,星级\n1,5\n".encode(), "reviews.csv", {}, 400, "missing_column"),  # no column reads like text
     ("id,评论\n1,好\n".encode(), "reviews.csv", {"column": "正文"}, 400, "missing_column"),
     ("评论\n好\n".encode(), "reviews.csv", {"format": "pdf"}, 400, "invalid_format"),
     ("评论\n好\n差\n好\n差\n".encode(), "reviews.csv", {}, 400, "too_many_rows"),

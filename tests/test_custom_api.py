@@ -130,7 +130,7 @@ def test_bad_teaching_sets_are_refused(fresh, body, code):
     (None, "missing_file"),
     ((io.BytesIO(b"text,label\n"), "examples.txt"), "unsupported_file"),
     ((io.BytesIO(b"not a workbook"), "examples.xlsx"), "invalid_file"),
-    ((io.BytesIO("内容,其他\n快递慢,x\n".encode()), "examples.csv"), "invalid_file"),
+    ((io.BytesIO("内容\n快递慢\n".encode()), "examples.csv"), "invalid_file"),  # no label column
 ])
 def test_bad_uploads_are_refused(fresh, file, code):
     data = {"name": "upload"} if file is None else {"name": "upload", "file": file}

@@ -46,15 +46,30 @@ def test_evaluate_jsonl_with_model_label_names_lists_confident_mistakes(tmp_path
 
 def test_evaluate_says_what_is_wrong_with_a_file(tmp_path):
     data = tmp_path / "mine.csv"
-    data.write_text("comment,stars\n好,5\n", encoding="utf-8")
+    data.write_text("id,stars\n1,5\n", encoding="utf-8")
     missing = run("evaluate", "--data", str(data))
-    assert missing.returncode == 2 and "row 1 has no column review, label" in missing.stderr
-    bad_label = run("evaluate", "--data", str(data), "--text-col", "comment", "--label-col", "stars")
-    assert bad_label.returncode == 2 and "label '5'" in bad_label.stderr
+    assert missing.returncode == 2 and "找不到像是文本的列" in missing.stderr and "stars" in missing.stderr
+    data.write_text("comment,verdict\n好,maybe\n", encoding="utf-8")
+    bad_label = run("evaluate", "--data", str(data), "--text-col", "comment", "--label-col", "verdict")
+    assert bad_label.returncode == 2 and "标签“maybe”无法识别" in bad_label.stderr
     nothing = run("evaluate", "--data", str(tmp_path / "absent.csv"))
     assert nothing.returncode == 2 and "absent.csv" in nothing.stderr
     for result in (missing, bad_label, nothing):
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("labels", [["好评", "差评", "中评", "好评"], ["5", "1", "3", "4星"], ["★★★★★", "★", "★★★", "★★★★"],
+                                    ["正", "负", "中", "正"], ["pos", "neg", "neu", "POS"]])
+def test_evaluate_takes_the_usual_ways_reviews_are_labelled(tmp_path, labels):
+    data = tmp_path / "shop.csv"
+    texts = ["这个东西真心很赞", "质量太差了，再也不买了", "一般般吧", "非常满意，物流也快"]
+    data.write_text("评论,评级\n" + "".join(f"{t},{l}\n" for t, l in zip(texts, labels)), encoding="utf-8")
+    result = run("evaluate", "--data", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["count"] == 3 and report["accuracy"] == 1.0  # the neutral one cannot be scored by a binary model
+    assert report["skipped"] == [{"row": 3, "code": "neutral_label",
+                                  "error": f"标签“{labels[2]}”是中性的，而模型没有“中性”这一类（用三分类模型可以评估它）"}]
 
 
 def test_challenge_set_is_big_enough_and_labelled():

@@ -15,6 +15,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
+from sentiment.bulk.columns import text_column
 from sentiment.models.aspects.reader import AspectReader
 from sentiment.models.aspects.sets import AspectSet
 from sentiment.models.custom.fixed_labels import FixedLabels
@@ -22,34 +23,6 @@ from sentiment.models.explain import analyse_with_sentences, reason
 from sentiment.models.custom.taught import TaughtClassifier
 from sentiment.models.service import SentimentService
 from sentiment.models.texts import InvalidText, check_text
-
-# Where a table's texts are when the user names no column: the first of these that it has.
-TEXT_COLUMNS = ("text", "review", "content", "文本", "评论", "内容")
-# Where a teaching file's labels are, likewise.
-LABEL_COLUMNS = ("label", "category", "cat", "subject", "标签", "类别", "分类")
-
-
-class MissingColumn(KeyError):
-    """The table has no column of that name; the message lists the ones it has."""
-
-    def __init__(self, column: str | None, available: Sequence[str]):
-        self.available = [str(name) for name in available]
-        wanted = f"没有名为“{column}”的列" if column else f"找不到文本列（{'、'.join(TEXT_COLUMNS)}）"
-        self.message = f"{wanted}；文件的列是：{'、'.join(map(str, available)) or '（无）'}。请用 column 指定文本所在的列。"
-        super().__init__(self.message)
-
-
-def text_column(first_row: dict, column: str | None) -> str:
-    """The column named, or the first usual text column the table has."""
-    if column:
-        if column not in first_row:
-            raise MissingColumn(column, list(first_row))
-        return column
-    found = next((name for name in TEXT_COLUMNS if name in first_row), None)
-    if found is None:
-        raise MissingColumn(None, list(first_row))
-    return found
-
 
 def added_columns(labels: Sequence[str], existing: Iterable[str]) -> dict[str, str]:
     """Our column names, by what they hold: label, polarity, confidence, error and score:<label>."""
@@ -120,7 +93,7 @@ class Tagger:
             if names is None:
                 names = added_columns(labels, batch[0])
                 aspect_names = aspect_columns(self.aspects[1], batch[0]) if self.aspects else {}
-                column = text_column(batch[0], self.column)
+                column = text_column(batch, self.column)
             checked = [self._checked(row, column, number + at) for at, row in enumerate(batch)]
             readable = [text for text, _ in checked if text is not None]
             answers = iter(analyse_with_sentences(self.service, readable, deadline) if readable else [])

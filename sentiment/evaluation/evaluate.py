@@ -6,6 +6,7 @@ about, and throughput, for whichever backend the environment selects.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
@@ -16,24 +17,52 @@ from sentiment.models.service import SentimentService
 from sentiment.models.texts import InvalidText, check_text
 
 _BINARY_CODES = {"0": "Negative", "1": "Positive"}
+# The usual ways reviews are labelled, beside the model's own labels and 0/1 (README, "evaluate").
+_WORDS = {"好评": "Positive", "中评": "Neutral", "差评": "Negative", "正": "Positive", "负": "Negative",
+          "中": "Neutral", "pos": "Positive", "neg": "Negative", "neu": "Neutral", "积极": "Positive",
+          "消极": "Negative", "好": "Positive", "差": "Negative", "推荐": "Positive", "不推荐": "Negative"}
+# Star ratings, when a file's labels are whole numbers from 1 to 5 (not only 0 and 1): 1–2 stars are
+# negative, 3 neutral, 4–5 positive; "4星", "4 stars", "4分" and "★★★★" are read as 4.
+_STARS = {1: "Negative", 2: "Negative", 3: "Neutral", 4: "Positive", 5: "Positive"}
+_STAR = re.compile(r"^\s*(?:([1-5])\s*(?:星|颗星|分|stars?)?|(★{1,5}))\s*$", re.IGNORECASE)
 
 
 class LabelError(ValueError):
     """A label in the user's file that the model cannot be scored against."""
 
 
-def label_mapper(model_labels: Sequence[str]) -> Callable[[str], str]:
-    """Map a file's label (0/1, the model's own label, or a polarity word like positive/负面) to a model label."""
+class Unscorable(ValueError):
+    """A row whose label the model has no label for (中评 against a model without 中性): skipped, and said."""
+
+
+def _stars(raw: str) -> int | None:
+    match = _STAR.match(raw)
+    if match is None:
+        return None
+    return int(match.group(1)) if match.group(1) else len(match.group(2))
+
+
+def label_mapper(model_labels: Sequence[str], file_labels: Sequence[str] = ()) -> Callable[[str], str]:
+    """Map a file's label to a model label: the model's own labels, 0/1, polarity words (positive, 负面),
+    好评/中评/差评, 正/负, pos/neg, or star ratings (when the file's labels are 1–5, not only 0 and 1)."""
     by_polarity = {polarity(label): label for label in model_labels if polarity(label)}
+    values = {str(label).strip() for label in file_labels}
+    stars = bool(values) and all(_stars(v) for v in values) and not values <= set(_BINARY_CODES)
 
     def to_model_label(raw: str) -> str:
         value = raw.strip()
         if value in model_labels:
             return value
-        wanted = _BINARY_CODES.get(value) or polarity(value)
+        if stars:
+            wanted = _STARS[_stars(value)]
+        else:
+            wanted = _BINARY_CODES.get(value) or _WORDS.get(value.lower()) or polarity(value)
         if wanted in by_polarity:
             return by_polarity[wanted]
-        raise LabelError(f"label {raw!r} is neither 0/1 nor one of the model's labels ({', '.join(model_labels)})")
+        if wanted == "Neutral":
+            raise Unscorable(f"标签“{raw}”是中性的，而模型没有“中性”这一类（用三分类模型可以评估它）")
+        raise LabelError(f"标签“{raw}”无法识别：可以是 0/1、好评/中评/差评、正/负、1–5 星，或模型自己的标签"
+                         f"（{'、'.join(model_labels)}）")
 
     return to_model_label
 
@@ -89,10 +118,14 @@ def evaluate(
     Every label is checked before any model time is spent; texts the API would refuse
     (empty, too long) are listed in ``skipped`` with their row number, not scored."""
     labels = list(service.backend.labels)
-    to_model_label = label_mapper(labels)
+    to_model_label = label_mapper(labels, [label for _, label in rows])
     truth, texts, skipped = [], [], []
     for row, (text, label) in enumerate(rows, start=1):
-        expected = to_model_label(label)
+        try:
+            expected = to_model_label(label)
+        except Unscorable as error:
+            skipped.append({"row": row, "error": str(error), "code": "neutral_label"})
+            continue
         try:
             texts.append(check_text(text, max_chars, "text "))
             truth.append(expected)

@@ -10,7 +10,8 @@ from typing import Iterator
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from sentiment.bulk.tables import FORMATS, TableError, TableWriter, format_of, read_rows
-from sentiment.bulk.tagging import MissingColumn, Tagger
+from sentiment.bulk.columns import SAMPLE_ROWS, MissingColumn, text_column
+from sentiment.bulk.tagging import Tagger
 from sentiment.models.aspects.store import reader_for
 from sentiment.models.custom.store import InvalidName, UnknownClassifier
 from sentiment.models.deadline import check
@@ -143,8 +144,12 @@ def read_table():
     if not table:
         raise bad_request("empty_file", "文件里没有数据行。")
     width = len(columns)
-    return jsonify({"name": name, "format": kind, "columns": list(columns),
-                    "rows": [row + [""] * (width - len(row)) for row in table]})
+    rows = [row + [""] * (width - len(row)) for row in table]
+    try:  # the column the page pre-selects: the one every other way in would read (bulk.columns)
+        guessed = text_column([dict(zip(columns, row)) for row in rows[:SAMPLE_ROWS]], None)
+    except MissingColumn:
+        guessed = None
+    return jsonify({"name": name, "format": kind, "columns": list(columns), "rows": rows, "text_column": guessed})
 
 
 def _in_columns(row: dict, columns: dict[str, int]) -> list[str]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from sentiment.bulk.tagging import LABEL_COLUMNS, TEXT_COLUMNS
 from sentiment.models.custom.answer import ranked
 from sentiment.models.custom.generative import UnsupportedOption
 from sentiment.models.custom.store import ClassifierStore, UnknownClassifier
@@ -79,7 +78,7 @@ def teach_classifier():
         201: {description: 'the classifier with its cross-validated accuracy', content: {application/json: {schema: {$ref: '#/components/schemas/Classifier'}}}}
     """
     config = current_app.config
-    wanted = teaching_set(request, TEXT_COLUMNS, LABEL_COLUMNS)
+    wanted = teaching_set(request)
     if _store().exists(wanted.name):
         owner_of = _store().about(wanted.name).get("owner")
         if not tenancy.may_see(owner_of) or not tenancy.may_change(owner_of):

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 
 from sentiment.bulk.tables import TableError, TableWriter
-from sentiment.bulk.tagging import MissingColumn, text_column
+from sentiment.bulk.columns import SAMPLE_ROWS, MissingColumn, text_column
 from sentiment.jobs.store import JobStore, UnknownJob
 from sentiment.models.backends import BUNDLED_MODELS
 from sentiment.models.custom.fixed_labels import FixedLabels
@@ -93,21 +93,21 @@ def _check_model(options: dict[str, Any]) -> None:
             raise ApiError(409, "zero_shot_unavailable", str(error), how=error.how) from None
 
 
-def _with_text_column(rows: Iterable[dict], column: str | None) -> Iterator[dict]:
-    """The rows, once the first has shown that the texts can be found: a wrong column is refused now,
-    not when the job runs."""
+def _with_text_column(rows: Iterable[dict], options: dict) -> Iterator[dict]:
+    """The rows, once the first ones have shown where the texts are: a wrong column is refused now, not when
+    the job runs, and the column guessed from them (``bulk.columns``) is the job's, for every chunk."""
     rows = iter(rows)
     try:
-        first = next(rows, None)
+        first = list(itertools.islice(rows, SAMPLE_ROWS))
     except TableError as error:
         raise table_error(error) from None
-    if first is None:
+    if not first:
         raise bad_request("empty_file", "没有数据行。")
     try:
-        text_column(first, column)
+        options["column"] = text_column(first, options["column"])
     except MissingColumn as error:
         raise bad_request("missing_column", error.message, columns=error.available) from None
-    return itertools.chain([first], rows)
+    return itertools.chain(first, rows)
 
 
 @bp.post("/api/jobs")
@@ -167,7 +167,7 @@ def submit():
             raise UnknownModel(options["model"])
     if options["aspects"] is not None:  # by id, checked now: a job may not use another key's set
         options["aspects"] = tenancy.aspect_set(options["aspects"]).id
-    rows = _with_text_column(rows, options["column"])
+    rows = _with_text_column(rows, options)
     options["chunk_rows"] = config["SENTIMENT_JOB_CHUNK_ROWS"]
     most, hint = config["SENTIMENT_JOB_MAX_ROWS"], "更大的文件请用命令行 `python -m sentiment tag`。"
     if options["format"] == "xlsx" and most > XLSX_ROWS:

@@ -127,9 +127,9 @@ def _flag(value: object, field: str) -> bool:
     raise bad_request("invalid_type", f"{field} 必须是 true 或 false。")
 
 
-def teaching_set(request: Request, text_cols: Sequence[str], label_cols: Sequence[str]) -> TeachingSet:
+def teaching_set(request: Request) -> TeachingSet:
     """A classifier's name and examples: JSON ``{"name", "examples": [{"text", "label"}]}``, or a form
-    with ``name`` and a CSV/XLSX/JSONL ``file``."""
+    with ``name`` and a CSV/XLSX/JSONL ``file`` (its columns guessed as every table's are, ``bulk.columns``)."""
     if request.mimetype == "multipart/form-data":
         form = request.form
         upload = request.files.get("file")
@@ -138,7 +138,7 @@ def teaching_set(request: Request, text_cols: Sequence[str], label_cols: Sequenc
         if not upload.filename.lower().endswith(SUFFIXES):
             raise bad_request("unsupported_file", "只支持 .csv、.xlsx、.jsonl 文件。")
         try:
-            rows = read_labelled_rows(upload.read(), upload.filename, text_cols, label_cols, read_budget())
+            rows = read_labelled_rows(upload.read(), upload.filename, budget=read_budget())
         except TableError as error:
             raise table_error(error) from None
         except ValueError as error:
