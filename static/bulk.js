@@ -20,22 +20,12 @@
   const jobBytes = Number(root.dataset.jobBytes) || Infinity;
   let serverJob = null;  // the /api/jobs job being followed: {id, status_url, result_url}
   let table = null;  // {name, format, columns, rows}
-  let job = null;  // {column, answers: [], labels: [], next: chunk index, classifier: {name, labels} | null, extra: []}
+  let job = null;  // {column, answers: [], labels: [], next: chunk index, classifier: {name, labels} | null, extra: [],
+                   //  aspects: the 行业 chosen (window.aspects.chosen()) | null}
   let taught = [];  // the taught classifiers, from /api/classifiers
   let sortByConfidence = false;
 
-  async function json(url, options) {
-    try {
-      const response = await fetch(url, options);
-      let body = null;
-      try { body = await response.json(); } catch (e) { body = null; }
-      return { ok: response.ok, status: response.status, body: body };
-    } catch (e) {
-      return { ok: false, status: 0, body: { error: "无法连接服务，请检查网络后再试。" } };
-    }
-  }
-
-  function failed(result) { return (result.body && result.body.error) || ("服务暂时不可用（" + result.status + "），请稍后再试。"); }
+  const json = window.ui.call, post = window.ui.post, failed = window.ui.failed, option = window.ui.option;
 
   // Taught classifiers, offered as a second set of columns.
   document.getElementById("tab-bulk").addEventListener("click", async function () {
@@ -43,9 +33,8 @@
     if (!result.ok) return;
     taught = result.body.classifiers;
     const kept = classifierSelect.value;
-    classifierSelect.replaceChildren(el("option", "", "不加"));
-    classifierSelect.options[0].value = "";
-    taught.forEach(function (item) { const option = el("option", "", item.name + "（" + item.labels.join(" / ") + "）"); option.value = item.name; classifierSelect.appendChild(option); });
+    classifierSelect.replaceChildren(option("", "不加"));
+    taught.forEach(function (item) { classifierSelect.appendChild(option(item.name, item.name + "（" + item.labels.join(" / ") + "）")); });
     classifierSelect.value = taught.some(function (item) { return item.name === kept; }) ? kept : "";
     classifierRow.hidden = !taught.length;
   });
@@ -70,14 +59,9 @@
     const result = await json(root.dataset.table, { method: "POST", body: form });
     if (!result.ok) { fileNote.textContent = failed(result); fileNote.className = "error"; return; }
     fileNote.className = "note";
-    table = result.body;  // rows come as lists in the columns' order (each name sent once): objects here
-    table.rows = table.rows.map(function (values) {
-      const row = {};
-      table.columns.forEach(function (name, at) { row[name] = values[at]; });
-      return row;
-    });
+    table = window.ui.table(result.body);
     columnSelect.replaceChildren();
-    table.columns.forEach(function (name) { const option = el("option", "", name); option.value = name; columnSelect.appendChild(option); });
+    table.columns.forEach(function (name) { columnSelect.appendChild(option(name, name)); });
     columnSelect.value = TEXT_COLUMNS.find(function (name) { return table.columns.includes(name); }) || table.columns[0];
     columnRow.hidden = false;
     fileNote.textContent = "共 " + table.rows.length + " 行，" + table.columns.length + " 列。";
@@ -96,8 +80,9 @@
     table = source;
     const chosen = taught.find(function (item) { return item.name === classifierSelect.value; }) || null;
     job = { column: fileInput.files.length ? columnSelect.value : "text", answers: new Array(table.rows.length).fill(null),
-            labels: [], next: 0, classifier: chosen, extra: new Array(table.rows.length).fill(null) };
+            labels: [], next: 0, classifier: chosen, extra: new Array(table.rows.length).fill(null), aspects: window.aspects.chosen() };
     results.hidden = true;
+    window.aspects.hide();
     run.hidden = false;
     proceed();
   });
@@ -114,12 +99,11 @@
       else pending.push(at);
     }
     while (pending.length) {
-      const result = await json(root.dataset.api, { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ texts: pending.map(function (at) { return String(table.rows[at][job.column]); }) }) });
+      const texts = pending.map(function (at) { return String(table.rows[at][job.column]); });
+      const result = await post(root.dataset.api, { texts: texts, aspects: job.aspects ? job.aspects.id : undefined });
       if (result.ok) {
         if (job.classifier) {  // the same texts, which the API has just read: only the service can fail now
-          const extra = await json(root.dataset.classify, { method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ texts: pending.map(function (at) { return String(table.rows[at][job.column]); }), classifier: job.classifier.name }) });
+          const extra = await post(root.dataset.classify, { texts: texts, classifier: job.classifier.name });
           if (!extra.ok) return failed(extra);
           extra.body.results.forEach(function (answer, k) { job.extra[pending[k]] = answer; });
         }
@@ -171,6 +155,9 @@
     form.append("file", fileInput.files[0]);
     if (!columnRow.hidden && columnSelect.value) form.append("column", columnSelect.value);
     if (classifierSelect.value) form.append("classifier", classifierSelect.value);
+    const aspects = window.aspects.chosen();
+    if (aspects) form.append("aspects", aspects.id);
+    window.aspects.hide();
     results.hidden = jobDone.hidden = errorBox.hidden = retry.hidden = true;
     run.hidden = false;
     start.disabled = true;
@@ -181,7 +168,7 @@
       start.disabled = false;
       progressText.textContent = "";
       if (result.body && result.body.code === "missing_column" && result.body.columns) {
-        result.body.columns.forEach(function (name) { const option = el("option", "", name); option.value = name; columnSelect.appendChild(option); });
+        result.body.columns.forEach(function (name) { columnSelect.appendChild(option(name, name)); });
         columnRow.hidden = false;
         showProblem(result.body.error + " 请在上面选好文本所在的列，再点“开始分析”。");
         return;
@@ -191,7 +178,7 @@
     }
     serverJob = result.body;
     cancel.hidden = false;
-    follow(serverJob);
+    follow(serverJob, aspects);
   }
 
   function describe(status) {
@@ -201,7 +188,7 @@
     return text;
   }
 
-  async function follow(submitted) {
+  async function follow(submitted, aspects) {
     let misses = 0;
     while (serverJob === submitted) {
       const result = await json(submitted.status_url);
@@ -225,6 +212,7 @@
           progressText.textContent = "全部完成：共 " + status.rows_total + " 行。无法分析的行在结果文件的 error 列里说明。";
           jobDownload.href = submitted.result_url;
           jobDone.hidden = false;
+          if (aspects) window.aspects.fromResult(submitted.result_url, aspects);
         } else if (status.state === "failed") {
           showProblem("任务失败：" + (status.error || "未知原因") + " 请稍后重新提交。");
         } else {
@@ -281,16 +269,17 @@
       return { name: at * 10 + "%", value: tagged.length ? count / tagged.length : 0, color: "#5b7bd5" };
     }));
     $("bulk-extra-head").hidden = !job.classifier;
-    filter.replaceChildren(el("option", "", "全部"));
-    filter.options[0].value = "";
-    job.labels.concat(["褒贬不一", "无法分析"]).forEach(function (label) { const option = el("option", "", label); option.value = label; filter.appendChild(option); });
+    filter.replaceChildren(option("", "全部"));
+    job.labels.concat(["褒贬不一", "无法分析"]).forEach(function (label) { filter.appendChild(option(label, label)); });
     results.hidden = false;
+    if (job.aspects) window.aspects.show(table, job.aspects, window.aspects.fromAnswers(job.answers), true);
     drawTable();
   }
 
   function drawTable() {
     let order = job.answers.map(function (_, at) { return at; }).filter(function (at) {
       const a = job.answers[at];
+      if (window.aspects.only() && !window.aspects.mentionsOf(at)) return false;
       if (filter.value === "无法分析") return a.error;
       if (filter.value === "褒贬不一") return !a.error && a.mixed;
       return !filter.value || a.label === filter.value;
@@ -300,7 +289,10 @@
     order.slice(0, SHOWN).forEach(function (at) {
       const a = job.answers[at], row = el("tr", a.error ? "skipped" : (a.sentiment || ""));
       row.appendChild(el("td", "", String(at + 1)));
-      row.appendChild(el("td", "text", String(table.rows[at][job.column] == null ? "" : table.rows[at][job.column])));
+      // The review; when the report chose a category, the words that speak of it marked.
+      const text = String(table.rows[at][job.column] == null ? "" : table.rows[at][job.column]), mentions = window.aspects.mentionsOf(at);
+      const cell = row.appendChild(el("td", "text", mentions ? undefined : text));
+      if (mentions) cell.appendChild(window.ui.reading(text, [], mentions, []).node);
       row.appendChild(el("td", "", a.error ? a.error : a.label));
       row.appendChild(el("td", "", a.error ? "" : window.ui.percentOf(a.confidence) + "%"));
       row.appendChild(el("td", "reason", a.error ? "" : (a.mixed ? "褒贬不一 · " : "") + reason(a)));
@@ -312,6 +304,7 @@
   }
 
   filter.addEventListener("change", drawTable);
+  window.aspects.onFilter(drawTable);
   $("bulk-sort").addEventListener("click", function () {
     sortByConfidence = !sortByConfidence;
     $("bulk-sort").textContent = sortByConfidence ? "按原顺序" : "按置信度排序";
@@ -328,7 +321,8 @@
   }
 
   // The same columns as the file API and the CLI: label, polarity, confidence, score_<label>, reason,
-  // mixed, error; all prefixed model_ when the file already has one of those names.
+  // mixed, error, all prefixed model_ when the file already has one of those names; then one per aspect
+  // category (window.aspects.columns).
   function output() {
     let added = ["label", "polarity", "confidence"].concat(job.labels.map(function (l) { return "score_" + l; }),
       ["reason", "mixed", "error"]);
@@ -336,16 +330,17 @@
     // A taught classifier's set, as the file API and the CLI name it: NAME_label, NAME_confidence, NAME_score_<label>.
     const c = job.classifier;
     const second = c ? [c.name + "_label", c.name + "_confidence"].concat(c.labels.map(function (l) { return c.name + "_score_" + l; })) : [];
+    const aspects = window.aspects.columns(table.columns);
     const rows = table.rows.map(function (row, at) {
-      const a = job.answers[at], x = job.extra[at];
+      const a = job.answers[at], x = job.extra[at], found = window.aspects.cells(at);
       const base = table.columns.map(function (name) { return row[name] == null ? "" : row[name]; });
       const more = !c ? [] : !x ? second.map(function () { return ""; })
         : [x.label, Math.round(x.scores[x.label] * 10000) / 10000].concat(c.labels.map(function (l) { return Math.round(x.scores[l] * 10000) / 10000; }));
-      if (a.error) return base.concat(added.map(function (_, k) { return k === added.length - 1 ? a.error : ""; }), more);
+      if (a.error) return base.concat(added.map(function (_, k) { return k === added.length - 1 ? a.error : ""; }), found, more);
       return base.concat([a.label, a.sentiment || "", a.confidence], job.labels.map(function (l) { return a.scores[l]; }),
-        [reason(a), a.mixed, ""], more);
+        [reason(a), a.mixed, ""], found, more);
     });
-    return { columns: table.columns.concat(added, second), rows: rows };
+    return { columns: table.columns.concat(added, aspects, second), rows: rows };
   }
 
   // The server's formula guard (sentiment/bulk/formulas.py): text that a spreadsheet would run as a

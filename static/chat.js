@@ -12,6 +12,7 @@
   const counter = document.getElementById("counter");
   const HISTORY_KEY = "sentiment-chat-history";
   const POLARITY_ZH = { Positive: "正面", Negative: "负面", Neutral: "中性" };
+  const FACE = { Positive: "👍", Neutral: "😐", Negative: "👎" };
   let history = [];
 
   const el = window.ui.el;
@@ -23,7 +24,8 @@
     log.appendChild(el("div", "bubble user", text));
   }
 
-  // The model's own label leads (正面, 中性, 高兴 …); below it, one bar per label, largest first.
+  // The model's own label leads (正面, 中性, 高兴 …); under it the aspects (口味 👍, 配送速度 👎), then one
+  // bar per label, largest first; the text with its sentences tinted and the words that decided marked.
   function drawAnswer(result) {
     const bubble = el("div", "bubble bot " + (result.sentiment || "Other"));
     const verdict = el("div", "verdict");
@@ -32,6 +34,11 @@
     const percent = window.ui.percentOf(result.confidence);
     verdict.appendChild(el("span", "percent", percent + "%"));
     bubble.appendChild(verdict);
+    const aspects = result.aspects || [];
+    const mentions = [].concat.apply([], aspects.map(function (a) { return a.mentions; }));
+    const text = (result.sentences && result.sentences.length > 1) || (result.highlights && result.highlights.length) || mentions.length
+      ? reading(result, mentions) : null;
+    if (aspects.length) bubble.appendChild(aspectChips(aspects, text ? text.shown : {}));
     Object.keys(result.scores || {})
       .sort(function (a, b) { return result.scores[b] - result.scores[a]; })
       .forEach(function (label) { bubble.appendChild(window.ui.scoreRow(label, result.scores[label], label === result.label)); });
@@ -40,11 +47,35 @@
     if (result.windows > 1) details += " · 长文本分 " + result.windows + " 段阅读";
     bubble.appendChild(el("div", "details", details));
     if (result.mixed) bubble.appendChild(el("div", "mixed-line", mixedLine(result)));
-    if ((result.sentences && result.sentences.length > 1) || (result.highlights && result.highlights.length)) {
-      bubble.appendChild(reading(result));
-    }
+    if (text) bubble.appendChild(text.node);
     if (result.sentences && result.sentences.length > 1) bubble.appendChild(sentenceList(result));
     log.appendChild(bubble);
+  }
+
+  // One chip per category the text speaks of, with how it feels about it; a category whose mentions
+  // disagree shows each feeling (口味 👍👎). A click lights the chip's evidence in the text.
+  function aspectChips(aspects, shown) {
+    const box = el("div", "aspect-chips"), lit = [];
+    aspects.forEach(function (a) {
+      const feelings = a.mixed ? ["Positive", "Neutral", "Negative"].filter(function (p) {
+        return a.mentions.some(function (m) { return m.sentiment === p; });
+      }) : [a.sentiment];
+      const chip = el("button", "aspect-chip " + (a.mixed ? "Mixed" : a.sentiment),
+        a.category + " " + feelings.map(function (p) { return FACE[p]; }).join(""));
+      chip.type = "button";
+      chip.title = a.mentions.map(function (m) { return m.label + "：" + m.text; }).join("\n");
+      chip.setAttribute("aria-pressed", "false");
+      const evidence = [].concat.apply([], a.mentions.map(function (m) { return shown[m.start + ":" + m.end] || []; }));
+      chip.addEventListener("click", function () {
+        const on = chip.getAttribute("aria-pressed") !== "true";
+        box.querySelectorAll(".aspect-chip").forEach(function (other) { other.setAttribute("aria-pressed", "false"); });
+        lit.splice(0).forEach(function (node) { node.classList.remove("lit"); });
+        chip.setAttribute("aria-pressed", String(on));
+        if (on) evidence.forEach(function (node) { node.classList.add("lit"); lit.push(node); });
+      });
+      box.appendChild(chip);
+    });
+    return box;
   }
 
   // "褒贬不一：整体正面，但最后一句是负面（96%）": the verdict, and the strongest sentence against it.
@@ -58,34 +89,16 @@
       POLARITY_ZH[strongest.sentiment] + "（" + window.ui.percentOf(strongest.confidence) + "%）";
   }
 
-  // The text as sent, each sentence tinted by its polarity and the words that decided marked. Offsets
-  // count Unicode code points (as the API does), so the text is cut by code points, never by UTF-16
-  // units: an emoji before a word does not shift the mark. Built from text nodes and elements only.
-  function reading(result) {
-    const chars = Array.from(result.text);
-    const sentenceOf = new Array(chars.length).fill(-1), marked = new Array(chars.length).fill(false);
-    (result.sentences || []).forEach(function (s, n) { for (let i = s.start; i < s.end; i++) sentenceOf[i] = n; });
+  // The text as sent: each sentence tinted, each aspect's evidence underlined, the words toward the
+  // verdict marked (window.ui.reading, which cuts the text by code points as the API counts).
+  function reading(result, mentions) {
+    const marked = [];
     (result.highlights || []).forEach(function (h) {
-      const toward = h.weights[result.label] > 0;
-      for (let i = h.start; i < h.end; i++) if (toward) marked[i] = true;
+      if (h.weights[result.label] > 0) for (let i = h.start; i < h.end; i++) marked[i] = true;
     });
-    const box = el("div", "reading");
-    let i = 0;
-    while (i < chars.length) {
-      const n = sentenceOf[i];
-      const s = n >= 0 ? result.sentences[n] : null;
-      const part = el("span", s ? "sentence " + (s.sentiment || "Other") : "");
-      if (s) part.title = s.label + " " + window.ui.percentOf(s.confidence) + "%";
-      while (i < chars.length && sentenceOf[i] === n) {
-        let j = i;
-        while (j < chars.length && sentenceOf[j] === n && marked[j] === marked[i]) j++;
-        const piece = chars.slice(i, j).join("");
-        part.appendChild(marked[i] ? el("mark", "", piece) : document.createTextNode(piece));
-        i = j;
-      }
-      box.appendChild(part);
-    }
-    return box;
+    const text = window.ui.reading(result.text, result.sentences || [], mentions, marked);
+    text.node.className = "reading";
+    return text;
   }
 
   // Every sentence with its own answer, folded under the card.
@@ -138,26 +151,16 @@
     log.appendChild(pending);
     scrollDown();
     send.disabled = true;
-    try {
-      const response = await fetch(api, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        // The words that decided, marked: asked for texts of up to 300 characters, where they are words; a
-        // longer text's sentences are tinted already, and explaining it costs a reading per sentence.
-        body: JSON.stringify({ text: text, explain: Array.from(text).length <= 300 }),
-      });
-      let body = null;
-      try { body = await response.json(); } catch (e) { body = null; }
-      pending.remove();
-      if (response.ok && body) remember({ kind: "answer", result: body });
-      else remember({ kind: "error", message: (body && body.error) || ("服务暂时不可用（" + response.status + "），请稍后再试。") });
-    } catch (e) {
-      pending.remove();
-      remember({ kind: "error", message: "无法连接服务，请检查网络后再试。" });
-    } finally {
-      send.disabled = false;
-      input.focus();
-    }
+    // The words that decided, marked: asked for texts of up to 300 characters, where they are words; a
+    // longer text's sentences are tinted already, and explaining it costs a reading per sentence. And
+    // what it says of each category of the chosen 行业 (none until the list of them is read).
+    const result = await window.ui.post(api, { text: text, explain: Array.from(text).length <= 300,
+                                               aspects: window.aspects.current() || undefined });
+    pending.remove();
+    if (result.ok && result.body) remember({ kind: "answer", result: result.body });
+    else remember({ kind: "error", message: window.ui.failed(result) });
+    send.disabled = false;
+    input.focus();
   }
 
   function submit() {

@@ -26,6 +26,7 @@
       document.getElementById(tab + "-view").hidden = tab !== name;
     });
     document.getElementById("clear").hidden = name !== "chat";
+    document.getElementById("aspect-bar").hidden = name === "custom";  // the 行业 serves the chat and 批量分析
     if (name === "custom") refresh();
   }
   document.getElementById("tab-chat").addEventListener("click", function () { showTab("chat"); });
@@ -37,15 +38,8 @@
   }
 
   async function call(url, options) {
-    try {
-      const response = await fetch(url, options);
-      let body = null;
-      try { body = await response.json(); } catch (e) { body = null; }
-      if (response.ok && body) return { body: body };
-      return { error: (body && body.error) || ("服务暂时不可用（" + response.status + "），请稍后再试。") };
-    } catch (e) {
-      return { error: "无法连接服务，请检查网络后再试。" };
-    }
+    const result = await window.ui.call(url, options);
+    return result.ok && result.body ? { body: result.body } : { error: window.ui.failed(result) };
   }
 
   function percent(value) { return window.ui.percentOf(value) + "%"; }

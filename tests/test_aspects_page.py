@@ -174,6 +174,7 @@ def test_a_3000_row_file_gets_a_report_by_complaints_a_filter_weeks_and_columns(
         total = sum(counts.values())
         assert row[1:4] == [str(total), percent(counts["正面"], total), f"{counts['负面']}（{percent(counts['负面'], total)}）"]
     fits_a_phone(page)
+    page.locator("#aspect-report").screenshot(path=str(SCREENSHOTS / "bulk-aspect-report-phone.png"))
 
     # Complaints by week, from the 日期 column (three ways of writing a date): weeks × categories.
     expect(page.locator("#aspect-weeks")).to_be_visible()
@@ -192,7 +193,8 @@ def test_a_3000_row_file_gets_a_report_by_complaints_a_filter_weeks_and_columns(
     page.locator("#aspect-table tbody tr").first.locator("button").click()
     expect(page.locator("#aspect-filter")).to_contain_text(f"只看提到“{top}”的评论")
     total = sum(said[top].values())
-    expect(page.locator("#bulk-shown")).to_have_text(f"显示前 1000 行（共 {total} 行）；下载可得全部。" if total > 1000 else f"共 {total} 行。")
+    shown_line = f"显示前 1000 行（共 {total} 行）；下载可得全部。" if total > 1000 else f"共 {total} 行。"
+    expect(page.locator("#bulk-shown")).to_have_text(shown_line)
     table = page.locator("#bulk-table tbody tr")
     numbers = [int(n) for n in table.locator("td:first-child").all_text_contents()[:30]]
     assert numbers == [at + 1 for at, r in enumerate(tagged) if r[top]][:30]

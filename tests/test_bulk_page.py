@@ -53,7 +53,8 @@ def test_a_csv_comes_back_with_every_row_chart_and_table(bulk, tmp_path, encodin
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["评论"] for r in rows] == REVIEWS and [r["id"] for r in rows] == ["0", "1", "2", "3", "4"]
     assert [r["label"] for r in rows] == ["正面", "负面", "", "正面", "负面"] and rows[2]["error"] == "空文本"
-    assert list(rows[0])[2:] == ["label", "polarity", "confidence", "score_负面", "score_正面", "reason", "mixed", "error"]
+    assert list(rows[0])[2:10] == ["label", "polarity", "confidence", "score_负面", "score_正面", "reason", "mixed", "error"]
+    assert list(rows[0])[10:] == ["口味", "分量", "价格", "服务", "环境", "位置", "配送速度", "包装", "卫生"]  # the default set's
     # The same reason and mixed as the file API gives for the same texts (the page computes them from the answers).
     assert rows[1]["reason"] in REVIEWS[1] and rows[1]["reason"] and rows[2]["reason"] == ""
     assert {r["mixed"] for r in rows if r["label"]} <= {"True", "False"}  # as the file API's CSV writes them

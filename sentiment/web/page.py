@@ -1,4 +1,5 @@
-"""The chat page for staff: ``GET /``. All behaviour is in ``static/chat.js``, which calls the API."""
+"""The page for staff: ``GET /``. All behaviour is in the scripts under ``static/`` (chat.js, bulk.js, custom.js,
+aspects.js), which call the API."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
