@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sentiment import cli_aspects
+from sentiment.bulk.columns import MissingColumn
 from sentiment.config import DEFAULT_MODEL_ID, ConfigError, from_env
 from sentiment.models.backends import BackendUnavailable, load_backend
 from sentiment.models.service import SentimentService
@@ -36,11 +37,21 @@ def _stdin_lines() -> list[str]:
     return [line.rstrip("\r\n") for line in stream if line.strip()]
 
 
+VERBOSE = False  # --verbose: the model line says why this model serves
+
+
 def _load_service(config: dict) -> SentimentService:
-    """The configured model as a service, saying on stderr which model serves and why."""
+    """The configured model as a service, saying on stderr in one short line which model serves (and, with
+    ``--verbose``, why: the reason names settings and the download command, for the operator)."""
     backend, choice = load_backend(config)
-    print(f"model: {backend.name} ({choice.reason})", file=sys.stderr)
+    print(f"模型：{backend.name}" + (f"（{choice.reason}）" if VERBOSE else ""), file=sys.stderr)
     return SentimentService.from_config(backend, config)
+
+
+def _error(message: object) -> int:
+    """One line on stderr, in Chinese as the product is; exit status 2."""
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
 
 
 def predict(args: argparse.Namespace) -> int:
@@ -77,16 +88,16 @@ def evaluate(args: argparse.Namespace) -> int:
     config = from_env()
     try:
         rows = read_labelled_rows(args.data.read_bytes(), str(args.data), args.text_col, args.label_col)
+    except MissingColumn as error:
+        return _error(error.say("--text-col" if error.what == "文本" else "--label-col"))
     except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     service = _load_service(config)
     with tqdm(total=len(rows), unit="text", file=sys.stderr, disable=None) as bar:
         try:
             report = run_evaluation(service, rows, config["SENTIMENT_MAX_CHARS"], progress=bar.update)
         except LabelError as error:
-            print(f"error: {args.data}: {error}", file=sys.stderr)
-            return 2
+            return _error(f"{args.data}：{error}")
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -101,16 +112,27 @@ def export(args: argparse.Namespace) -> int:
 
     model_dir = local_model_dir(args.model)
     if model_dir is None:
-        print(f"error: no weights for {args.model!r} on disk; run `python -m sentiment download {args.model}` "
-              "or pass a model directory", file=sys.stderr)
-        return 2
+        return _error(f"磁盘上没有 {args.model} 的权重；先运行 `python -m sentiment download {args.model}`，"
+                      "或在 --model 给出模型目录")
     try:
         out = run_export(model_dir, args.out, int8=args.int8, name=display_name(args.model, model_dir))
     except Exception as error:  # torch, onnx and onnxruntime raise any type for a model they cannot handle
-        print(f"error: could not export {args.model}: {error}", file=sys.stderr)
-        return 2
-    print(f"exported {args.model} to {out}; serve it with SENTIMENT_MODEL={out}")
+        return _error(f"无法导出 {args.model}：{error}")
+    print(f"已导出 {args.model} 到 {out}；用 SENTIMENT_MODEL={out} 启动服务即可使用它")
     return 0
+
+
+def taught_summary(saved: dict) -> str:
+    """What a teacher reads after teaching: the labels and examples, cross-validated accuracy overall and per
+    label, and the threshold below which the classifier answers 其他."""
+    check = saved.get("cross_validation", {})
+    per_label = " · ".join(f"{label} {share:.0%}" for label, share in check.get("per_label", {}).items())
+    counts = "、".join(f"{label}（{n} 条）" for label, n in saved.get("counts", {}).items())
+    lines = [f"已教会分类器“{saved['name']}”：{len(saved['labels'])} 个标签，{saved.get('examples', 0)} 条示例：{counts}",
+             f"交叉验证准确率 {check.get('accuracy', 0):.1%}（{check.get('folds', 0)} 折）：{per_label}",
+             f"把握低于 {saved.get('threshold', 0):.0%} 的回答记为“其他”（交叉验证里九成正确回答的把握在此之上）",
+             f"使用：python -m sentiment tag 文件 --classifier {saved['name']}"]
+    return "\n".join(lines)
 
 
 def teach(args: argparse.Namespace) -> int:
@@ -124,15 +146,17 @@ def teach(args: argparse.Namespace) -> int:
     try:
         name = check_name(args.name)
         if store.exists(name) and not args.replace:
-            raise ValueError(f"a classifier named {name!r} exists; pass --replace to teach it again")
+            raise ValueError(f"已经有名为“{name}”的分类器；要重新教它，加 --replace")
         rows = read_labelled_rows(args.file.read_bytes(), str(args.file), args.text_col, args.label_col)
         texts, labels = check_examples(rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
                                        config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"],
                                        config["SENTIMENT_MAX_LABELS"])
+    except MissingColumn as error:
+        return _error(error.say("--text-col" if error.what == "文本" else "--label-col"))
     except (OSError, ValueError, InvalidName) as error:
-        print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
-        return 2
-    print(json.dumps(store.save(run_teach(name, texts, labels)), ensure_ascii=False, indent=1))
+        return _error(getattr(error, "message", error))
+    saved = store.save(run_teach(name, texts, labels))
+    print(json.dumps(saved, ensure_ascii=False, indent=1) if args.json else taught_summary(saved))
     return 0
 
 
@@ -147,15 +171,15 @@ def _tag_on_server(args: argparse.Namespace) -> int:
 
     base = args.server.rstrip("/")
     boundary = uuid.uuid4().hex
-    fields = {"column": args.column, "format": args.format, "classifier": args.classifier, "aspects": args.aspects}
+    fields = {"column": args.column, "format": args.format, "classifier": args.classifier, "aspects": args.aspects,
+              "threshold": args.threshold}
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
              for name, value in fields.items() if value]
     name = args.input.name if str(args.input) != "-" else f"stdin.{args.input_format or 'csv'}"
     try:
         data = sys.stdin.buffer.read() if str(args.input) == "-" else args.input.read_bytes()
     except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     body = b"".join(parts) + (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
                               f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
 
@@ -174,8 +198,7 @@ def _tag_on_server(args: argparse.Namespace) -> int:
     try:
         status, answer = call("/api/jobs", body)
         if status != 202:
-            print(f"error: {json.loads(answer).get('error', answer[:200])}", file=sys.stderr)
-            return 2
+            return _error(json.loads(answer).get("error", answer[:200]))
         job = json.loads(answer)
         with tqdm(total=job["rows_total"], unit="row", file=sys.stderr, disable=None, desc="job") as bar:
             while job["state"] in ("queued", "running"):
@@ -183,12 +206,10 @@ def _tag_on_server(args: argparse.Namespace) -> int:
                 job = json.loads(call(f"/api/jobs/{job['id']}")[1])
                 bar.update(job["rows_done"] - bar.n)
         if job["state"] != "done":
-            print(f"error: the job ended {job['state']}: {job.get('error') or ''}", file=sys.stderr)
-            return 2
+            return _error(f"任务没有完成（{job['state']}）：{job.get('error') or ''}")
         status, result = call(f"/api/jobs/{job['id']}/result")
     except (OSError, ValueError) as error:
-        print(f"error: cannot reach {base}: {error}", file=sys.stderr)
-        return 2
+        return _error(f"连不上 {base}（--server）：{error}")
     (sys.stdout.buffer.write(result) if args.output is None or str(args.output) == "-" else args.output.write_bytes(result))
     return 0
 
@@ -201,7 +222,6 @@ def tag(args: argparse.Namespace) -> int:
 
     from sentiment.bulk.tables import (ReadBudget, TableError, TableWriter, count_rows, format_of, read_rows,
                                         trim_partial)
-    from sentiment.bulk.columns import MissingColumn
     from sentiment.bulk.tagging import Tagger
 
     config = from_env()
@@ -211,8 +231,7 @@ def tag(args: argparse.Namespace) -> int:
     done = 0
     if args.resume and not to_stdout and args.output.exists():
         if out_kind == "xlsx":
-            print("error: an XLSX output cannot be resumed; write CSV or JSONL to resume", file=sys.stderr)
-            return 2
+            return _error("XLSX 输出不能续写；要续写（--resume）请输出 CSV 或 JSONL")
         trim_partial(args.output, out_kind)
         done = count_rows(args.output, out_kind)
     classifier = None
@@ -222,9 +241,8 @@ def tag(args: argparse.Namespace) -> int:
         try:
             classifier = ClassifierStore(Path(config["SENTIMENT_DATA_DIR"])).get(args.classifier)
         except (UnknownClassifier, InvalidName):
-            print(f"error: no classifier named {args.classifier!r} in {config['SENTIMENT_DATA_DIR']}; "
-                  "teach one with `python -m sentiment teach`", file=sys.stderr)
-            return 2
+            return _error(f"{config['SENTIMENT_DATA_DIR']} 里没有名为“{args.classifier}”的分类器（--classifier）；"
+                          "先用 `python -m sentiment teach` 教一个")
     aspects = None
     if args.aspects:
         from sentiment.cli_aspects import reader_and_set
@@ -235,8 +253,7 @@ def tag(args: argparse.Namespace) -> int:
     try:
         source = sys.stdin.buffer if str(args.input) == "-" else open(args.input, "rb")
     except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     service = _load_service(config)
     rows = read_rows(source, kind, ReadBudget.from_config(config, None, None))  # local files: no cell or time bound
     for _ in range(done):  # rows already tagged in the partial output
@@ -245,13 +262,15 @@ def tag(args: argparse.Namespace) -> int:
     try:
         writer = TableWriter(sink, out_kind, header=not done)
         with tqdm(unit="row", initial=done, file=sys.stderr, disable=None, desc="tagging") as bar:
-            tagger = Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch, classifier, aspects)
+            tagger = Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch, classifier, aspects,
+                            args.threshold)
             for row in tagger.tag(rows, start=done + 1, progress=bar.update):
                 writer.write(row)
         writer.close()
-    except (TableError, MissingColumn) as error:
-        print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
-        return 2
+    except MissingColumn as error:
+        return _error(error.say("--column"))
+    except TableError as error:
+        return _error(getattr(error, "message", error))
     finally:
         source.close()
         sink.flush()
@@ -269,7 +288,7 @@ def _hub_reachable(timeout: float) -> str | None:
     try:
         socket.create_connection((endpoint.hostname, port), timeout=timeout).close()
     except OSError as error:
-        return f"cannot reach {endpoint.hostname}:{port} ({error})"
+        return f"{endpoint.hostname}:{port}：{error}"
     return None
 
 
@@ -277,27 +296,21 @@ def download(args: argparse.Namespace) -> int:
     """Fetch a model's weights into the ModelScope cache, where ``SENTIMENT_BACKEND=auto`` finds them."""
     problem = _hub_reachable(args.timeout)
     if problem:
-        print(
-            f"error: the ModelScope hub is not reachable: {problem}.\n"
-            "This machine seems to have no internet access; the service keeps using the bundled model.\n"
-            "On a machine with internet, run this command there, or copy the model directory here and set "
-            "SENTIMENT_MODEL=/path/to/it.",
-            file=sys.stderr,
-        )
-        return 2
+        return _error(f"连不上 ModelScope 模型库（{problem}）。这台机器似乎不能上网，服务继续使用内置模型（bundled model）。\n"
+                      "请在能上网的机器上运行这个命令，或把模型目录复制过来，再设置 SENTIMENT_MODEL=/path/to/it。")
     from modelscope.hub.snapshot_download import snapshot_download
 
     try:
         path = snapshot_download(args.model)
     except Exception as error:  # the hub client raises HTTP, I/O and its own errors alike
-        print(f"error: could not download {args.model}: {error}", file=sys.stderr)
-        return 2
-    print(f"downloaded {args.model} to {path}\nrestart the service: SENTIMENT_BACKEND=auto now serves it")
+        return _error(f"无法下载 {args.model}：{error}")
+    print(f"已下载 {args.model} 到 {path}\n重启服务后，SENTIMENT_BACKEND=auto 就会使用它")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sentiment", description="Chinese sentiment service tools")
+    parser.add_argument("--verbose", action="store_true", help="say why the model serves (settings, downloads)")
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("predict", help="classify texts (arguments, or lines on standard input)")
     p.add_argument("texts", nargs="*")
@@ -321,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--text-col", help="the text column (default: the one that reads most like prose)")
     t.add_argument("--label-col", help="the label column (default: a label header, else the column with fewest distinct values)")
     t.add_argument("--replace", action="store_true", help="replace a classifier of the same name")
+    t.add_argument("--json", action="store_true", help="print the classifier's report as JSON")
     t.set_defaults(run=teach)
     g = commands.add_parser("tag", help="add the model's columns to every row of a CSV/TSV/TXT/JSONL/XLSX file")
     g.add_argument("input", type=Path, help="the table to tag, or - for standard input")
@@ -329,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--format", choices=("csv", "tsv", "jsonl", "xlsx"), help="output format (default: the output's suffix, else the input's)")
     g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
     g.add_argument("--classifier", help="also add the columns of this taught classifier")
+    g.add_argument("--threshold", type=float, help="with --classifier: below this confidence its label is 其他 "
+                   "(default: the classifier's own, from cross-validation)")
     g.add_argument("--aspects", metavar="SET", help="also add a column per category of this aspect set (正面/中性/负面)")
     g.add_argument("--server", help="run it as a job on this running service (e.g. http://127.0.0.1:7860) and wait")
     g.add_argument("--api-key", default=os.environ.get("SENTIMENT_API_KEY"),
@@ -341,8 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")
     d.set_defaults(run=download)
     args = parser.parse_args(argv)
+    global VERBOSE
+    VERBOSE = args.verbose
     try:
         return args.run(args)
     except (ConfigError, BackendUnavailable) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)

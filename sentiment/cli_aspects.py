@@ -20,7 +20,8 @@ def reader_and_set(config: Mapping[str, Any], set_id: str) -> tuple[AspectReader
     try:
         aspect_set = AspectSets(Path(config["SENTIMENT_DATA_DIR"])).get(set_id)
     except UnknownAspectSet:
-        print(f"error: no aspect set {set_id!r}; `python -m sentiment aspects --list` shows them", file=sys.stderr)
+        print(f"错误：没有名为“{set_id}”的类别集（--set / --aspects）；`python -m sentiment aspects --list` 列出全部",
+              file=sys.stderr)
         return None
     name = config["SENTIMENT_ASPECT_MODEL"]
     service = SentimentService.from_config(load_backend({**config, "SENTIMENT_MODEL": name})[0], config)

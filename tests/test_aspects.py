@@ -206,7 +206,7 @@ def test_the_cli_reads_aspects_and_tags_a_file_with_them(tmp_path):
     listed = [json.loads(line)["id"] for line in run("aspects", "--list").stdout.splitlines()]
     assert listed == ["car", "hotel", "restaurant", "shopping"]
     unknown = run("aspects", "--set", "nope", "好吃")
-    assert unknown.returncode == 2 and "no aspect set 'nope'" in unknown.stderr
+    assert unknown.returncode == 2 and "没有名为“nope”的类别集" in unknown.stderr
     source, out = tmp_path / "r.csv", tmp_path / "out.csv"
     source.write_text("id,review\n1,动力很足，油耗有点高\n", encoding="utf-8")
     assert run("tag", str(source), "-o", str(out), "--aspects", "car").returncode == 0

@@ -50,7 +50,7 @@ def test_download_fails_fast_and_clearly_without_a_hub():
     # Port 9 on loopback refuses at once: the situation of a machine with no internet.
     result = run("download", "--timeout", "3", MODELSCOPE_DOMAIN="127.0.0.1:9")
     assert result.returncode == 2
-    assert "not reachable" in result.stderr and "bundled model" in result.stderr
+    assert "连不上 ModelScope 模型库" in result.stderr and "内置模型" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -88,6 +88,9 @@ def test_teach_writes_a_classifier_the_service_then_serves(tmp_path):
                         encoding="utf-8")
     result = run("teach", "路由", str(examples), SENTIMENT_DATA_DIR=str(tmp_path / "data"))
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("已教会分类器“路由”：3 个标签，18 条示例") and "交叉验证准确率" in result.stdout
+    assert "{" not in result.stdout  # a summary to read, not raw JSON (that is --json)
+    result = run("teach", "路由", str(examples), "--json", "--replace", SENTIMENT_DATA_DIR=str(tmp_path / "data"))
     report = json.loads(result.stdout)
     assert report["name"] == "路由" and report["counts"] == {label: 6 for label in ROUTING}
     again = run("teach", "路由", str(examples), SENTIMENT_DATA_DIR=str(tmp_path / "data"))

@@ -40,7 +40,7 @@ def test_evaluate_jsonl_with_model_label_names_lists_confident_mistakes(tmp_path
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = run("evaluate", "--data", str(data), "--text-col", "text", "--label-col", "y")
     assert result.returncode == 0, result.stderr
-    assert "accuracy: 33.33%" in result.stdout and "mistakes the model was surest about" in result.stdout
+    assert "准确率：33.33%" in result.stdout and "模型最有把握却答错的评论" in result.stdout
     assert "这个东西真心很赞" in result.stdout
 
 

@@ -112,7 +112,7 @@ def test_export_command_reports_a_failed_export_without_a_trace(source_dir, tmp_
     blocked = tmp_path / "a-file"
     blocked.write_text("not a directory")
     result = run("export", "--model", str(source_dir), "--out", str(blocked))
-    assert result.returncode == 2 and "could not export" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "无法导出" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_text_longer_than_the_model_reads_is_cut_to_its_first_window(fp32_dir):

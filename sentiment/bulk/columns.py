@@ -23,11 +23,15 @@ MIN_PROSE = 0.1  # below this no column reads like text (codes such as A1000 sco
 class MissingColumn(ValueError):
     """The table has no column of that name, or none that reads like text; the message lists those it has."""
 
-    def __init__(self, column: str | None, available: Sequence[str]):
-        self.available = [str(name) for name in available]
-        wanted = f"没有名为“{column}”的列" if column else "找不到像是文本的列"
-        self.message = f"{wanted}；文件的列是：{'、'.join(self.available) or '（无）'}。请用 column 指定文本所在的列。"
+    def __init__(self, column: str | None, available: Sequence[str], what: str = "文本"):
+        self.column, self.available, self.what = column, [str(name) for name in available], what
+        self.message = self.say("column" if what == "文本" else "label_column")
         super().__init__(self.message)
+
+    def say(self, option: str) -> str:
+        """The message, naming the option as the user types it (``column`` in a request, ``--column`` on the CLI)."""
+        wanted = f"没有名为“{self.column}”的列" if self.column else f"找不到像是{self.what}的列"
+        return f"{wanted}；文件的列是：{'、'.join(self.available) or '（无）'}。请用 {option} 指定{self.what}所在的列。"
 
 
 def _cells(rows: Sequence[dict], column: str) -> list[str]:
@@ -67,7 +71,7 @@ def label_column(rows: Sequence[dict], column: str | None, text: str) -> str:
     names = list(rows[0]) if rows else []
     if column:
         if column not in names:
-            raise MissingColumn(column, names)
+            raise MissingColumn(column, names, "标签")
         return column
     named = next((name for name in names if str(name).strip().lower() in LABEL_NAMES and name != text), None)
     if named is not None:
@@ -75,5 +79,5 @@ def label_column(rows: Sequence[dict], column: str | None, text: str) -> str:
     candidates = [name for name in names if name != text and all(len(cell) <= 20 for cell in _cells(rows, name))
                   and any(_cells(rows, name))]
     if not candidates:
-        raise MissingColumn(None, names)
+        raise MissingColumn(None, names, "标签")
     return min(candidates, key=lambda name: len(set(_cells(rows, name))))

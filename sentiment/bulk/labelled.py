@@ -27,6 +27,6 @@ def read_labelled_rows(raw: bytes, name: str, text_col: str | None = None, label
     for number, row in enumerate(rows, start=1):
         missing = [col for col in (text_col, label_col) if row.get(col) is None]
         if missing:
-            raise ValueError(f"{name}: row {number} has no column {', '.join(missing)}; it has {', '.join(row)}")
+            raise ValueError(f"{name}：第 {number} 行没有 {'、'.join(missing)} 列；它的列是 {'、'.join(map(str, row))}")
         pairs.append((str(row[text_col]), str(row[label_col])))
     return pairs

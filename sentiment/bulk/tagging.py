@@ -6,7 +6,8 @@ verdict, ``explain.reason``), ``mixed`` (sentences that confidently disagree), a
 text the model cannot read (empty, unreadable) keeps its place with the reason there instead of being dropped.
 If the input already has one of these column names, every added column is prefixed ``model_``.
 A taught classifier can add a second set: ``<name>_label``, ``<name>_confidence`` and one
-``<name>_score_<label>`` per label of its own. An aspect set adds one column per category, named as the
+``<name>_score_<label>`` per label of its own; its label is 其他 below its threshold (its own, from
+cross-validation, unless one is given). An aspect set adds one column per category, named as the
 category (``aspect_`` before each when one would clash with the input's), holding 正面, 中性 or 负面, or
 nothing where the text does not speak of it: a pivot table in Excel counts them as they are.
 """
@@ -45,9 +46,9 @@ def aspect_columns(aspect_set: AspectSet, existing: Iterable[str]) -> dict[str, 
 class Tagger:
     def __init__(self, service: SentimentService, column: str | None, max_chars: int, batch_size: int = 256,
                  classifier: TaughtClassifier | FixedLabels | None = None,
-                 aspects: tuple[AspectReader, AspectSet] | None = None):
+                 aspects: tuple[AspectReader, AspectSet] | None = None, threshold: float | None = None):
         self.service, self.column, self.max_chars, self.batch_size = service, column, max_chars, batch_size
-        self.classifier, self.aspects = classifier, aspects
+        self.classifier, self.aspects, self.threshold = classifier, aspects, threshold
 
     def _aspects(self, readable: list[str], names: dict[str, str], deadline: float | None) -> Iterator[dict]:
         """Each readable text's aspect columns (empty where it does not speak of one), or nothing without a set."""
@@ -62,9 +63,11 @@ class Tagger:
         if self.classifier is None:
             return iter([{}] * len(readable))
         name = self.classifier.name
-        return iter([{f"{name}_label": p.label, f"{name}_confidence": round(p.scores[p.label], 4),
+        predictions = self.classifier.predict(readable)
+        decided = self.classifier.decide(readable, predictions, self.threshold)
+        return iter([{f"{name}_label": said, f"{name}_confidence": round(p.scores[p.label], 4),
                       **{f"{name}_score_{label}": round(p.scores[label], 4) for label in self.classifier.labels}}
-                     for p in self.classifier.predict(readable)])
+                     for p, said in zip(predictions, decided)])
 
     def _taught_blank(self) -> dict:
         if self.classifier is None:

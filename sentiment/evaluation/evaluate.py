@@ -85,23 +85,23 @@ class Report:
     def as_text(self) -> str:
         width = max(len(label) for label in self.labels) + 2
         lines = [
-            f"model: {self.model}",
-            f"reviews: {self.count}",
-            f"accuracy: {self.accuracy:.2%}",
-            f"macro-F1: {self.macro_f1:.2%}",
-            f"throughput: {self.texts_per_second:.1f} texts/s",
-            *(f"skipped row {s['row']}: {s['error']}" for s in self.skipped),
+            f"模型：{self.model}",
+            f"评论数：{self.count}",
+            f"准确率：{self.accuracy:.2%}",
+            f"宏平均 F1：{self.macro_f1:.2%}",
+            f"速度：每秒 {self.texts_per_second:.1f} 条",
+            *(f"跳过第 {s['row']} 行：{s['error']}" for s in self.skipped),
             "",
-            "confusion (rows: true, columns: predicted)",
+            "混淆矩阵（行：真实标签，列：模型的回答）",
             " " * width + "".join(label.rjust(width) for label in self.labels),
         ]
         for label, row in zip(self.labels, self.confusion):
             lines.append(label.rjust(width) + "".join(str(n).rjust(width) for n in row))
         if self.worst_mistakes:
-            lines += ["", "mistakes the model was surest about:"]
+            lines += ["", "模型最有把握却答错的评论："]
             for m in self.worst_mistakes:
                 text = m["text"] if len(m["text"]) <= 60 else m["text"][:57] + "…"
-                lines.append(f"  [{m['confidence']:.2f}] true {m['true']} / said {m['predicted']}: {text}")
+                lines.append(f"  [{m['confidence']:.2f}] 应为 {m['true']}，模型答 {m['predicted']}：{text}")
         return "\n".join(lines)
 
 

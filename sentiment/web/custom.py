@@ -40,8 +40,10 @@ def classify():
             classifier = tenancy.classifier(job.classifier)
         except UnknownClassifier:
             raise unknown_classifier(job.classifier) from None
-        results = [ranked(text, prediction.scores, f"taught:{classifier.name}", False)
-                   for text, prediction in zip(texts, classifier.predict(texts))]
+        threshold = classifier.threshold if job.threshold is None else job.threshold
+        predictions = classifier.predict(texts)
+        results = [ranked(text, prediction.scores, f"taught:{classifier.name}", False, label, threshold)
+                   for text, prediction, label in zip(texts, predictions, classifier.decide(texts, predictions, threshold))]
     else:
         try:
             model = _zero_shot().get()

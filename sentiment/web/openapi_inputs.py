@@ -69,14 +69,17 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                "aspects": {**set_id, "description": "add aspects: the categories of this set the text talks about"}}
     word = {"type": "string", "pattern": r"\S", "maxLength": MAX_WORD_CHARS}
     words = {"type": "array", "items": word, "maxItems": MAX_WORDS}
+    not_taught = {"anyOf": [{"required": ["classifier"]}, {"required": ["threshold"]}]}
     zero_shot = [
         {"required": ["labels"], "properties": {"labels": labels(2), "multi_label": {"const": False},
-                                                "hypothesis_template": TEMPLATE}, "not": {"required": ["classifier"]}},
+                                                "hypothesis_template": TEMPLATE}, "not": not_taught},
         {"required": ["labels", "multi_label"], "properties": {"labels": labels(1), "multi_label": {"const": True},
                                                                "hypothesis_template": TEMPLATE},
-         "not": {"required": ["classifier"]}},
+         "not": not_taught},
     ]
-    taught = {"required": ["classifier"], "properties": {"classifier": NAME},
+    threshold = {"type": "number", "minimum": 0, "maximum": 1,
+                 "description": "a taught classifier's: below it the answer is 其他 (default: its own, from cross-validation)"}
+    taught = {"required": ["classifier"], "properties": {"classifier": NAME, "threshold": threshold},
               "not": {"anyOf": [{"required": [key]} for key in ("labels", "multi_label", "hypothesis_template")]}}
     job_texts = {"type": "array", "items": {"type": "string"}, "minItems": 1,
                  "maxItems": config["SENTIMENT_JOB_MAX_ROWS"]}
@@ -105,7 +108,7 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                           "description": "text or texts, and either labels (zero-shot) or classifier (taught)"},
         "JobInput": {"type": "object", "required": ["texts"],
                      "properties": {"texts": job_texts, "format": {"type": "string", "enum": OUTPUT_FORMATS},
-                                    "model": MODEL, "aspects": set_id},
+                                    "model": MODEL, "aspects": set_id, "threshold": threshold},
                      "oneOf": [{"not": {"anyOf": [{"required": ["labels"]}, {"required": ["classifier"]}]}},
                                *zero_shot, taught]},
         "TeachInput": {
@@ -122,7 +125,9 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                            "column": {"type": "string"}, "format": {"type": "string", "enum": ["", *OUTPUT_FORMATS]},
                            "classifier": {"type": "string", "pattern": r"^(\s*[\w\-]{1,40}\s*)?$"},
                            "model": {"type": "string", "enum": ["", *BUNDLED_MODELS]},
-                           "aspects": {"type": "string", "enum": ["", *sorted(ready_made())]}}},
+                           "aspects": {"type": "string", "enum": ["", *sorted(ready_made())]},
+                           "threshold": {"type": "string", "pattern": r"^(|0(\.\d{1,6})?|1(\.0{1,6})?)$",
+                                         "description": "with classifier: below it the label is 其他"}}},
         "TeachUpload": {"type": "object", "required": ["name", "file"],
                         "properties": {"name": NAME, "replace": {"type": "string", "enum": ["", "true", "1", "on", "false", "0", "off"]},
                                        "file": {"type": "string", "format": "binary",

@@ -87,6 +87,20 @@ class ClassifyJob:
     classifier: str | None
     template: str | None  # None: the model's default
     multi_label: bool
+    threshold: float | None = None  # a taught classifier's: None, its own (from cross-validation)
+
+
+def threshold_from(value: object) -> float | None:
+    """A taught classifier's threshold as a request gives it (a number, or a form's text), 0 to 1; None when absent."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not 0 <= number <= 1:
+        raise bad_request("invalid_threshold", "threshold 必须是 0 到 1 之间的数（低于它的回答为“其他”）。")
+    return number
 
 
 def classify_job(body: dict, config: Mapping[str, Any]) -> ClassifyJob:
@@ -103,7 +117,11 @@ def classify_job(body: dict, config: Mapping[str, Any]) -> ClassifyJob:
         if has_classifier:
             if "hypothesis_template" in body or "multi_label" in body:
                 raise bad_request("ambiguous_model", "hypothesis_template 和 multi_label 只用于零样本分类（labels）。")
-            return ClassifyJob(job, None, check_name(body["classifier"]), None, False)
+            if "threshold" in body and body["threshold"] is None:
+                raise bad_request("invalid_threshold", "threshold 不能是 null；不需要时请省略它。")
+            return ClassifyJob(job, None, check_name(body["classifier"]), None, False, threshold_from(body.get("threshold")))
+        if "threshold" in body:
+            raise bad_request("ambiguous_model", "threshold 只用于教过的分类器（classifier）。")
         labels = check_labels(body["labels"], multi_label, config["SENTIMENT_MAX_LABELS"])
         return ClassifyJob(job, labels, None, check_template(body.get("hypothesis_template")), multi_label)
     except InvalidLabels as error:

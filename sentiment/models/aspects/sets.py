@@ -143,9 +143,9 @@ def _words(body: dict, key: str, what: str, limit: int, chars: int) -> tuple[str
         raise InvalidAspectSet("invalid_aspect_set", f"{what}必须是字符串列表。")
     if not all(word.strip() for word in value):
         raise InvalidAspectSet("invalid_aspect_set", f"{what}里不能有空的项。")
+    if len(value) > limit:  # counted as sent, repeats too: the document's maxItems
+        raise InvalidAspectSet("invalid_aspect_set", f"{what}最多 {limit} 个，收到 {len(value)} 个。")
     words = tuple(dict.fromkeys(word.strip() for word in value))
-    if len(words) > limit:
-        raise InvalidAspectSet("invalid_aspect_set", f"{what}最多 {limit} 个，收到 {len(words)} 个。")
     if any(len(word) > chars for word in words):
         raise InvalidAspectSet("invalid_aspect_set", f"{what}里每一项最多 {chars} 个字。")
     return words

@@ -24,6 +24,11 @@ class FixedLabels:
         self.model, self.labels, self.template, self.multi_label = model, tuple(labels), template, multi_label
         model.classify([], self.labels, template, multi_label)
 
+    def decide(self, texts: Sequence[str], predictions: Sequence[Prediction], threshold: float | None = None
+               ) -> list[str]:
+        """Zero-shot labels have no 其他: each label stands (the same call as a taught classifier's)."""
+        return [prediction.label for prediction in predictions]
+
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return [Prediction(answer["label"], answer["scores"])
                 for answer in self.model.classify(texts, self.labels, self.template, self.multi_label)]

@@ -64,7 +64,8 @@ class ClassifierStore:
         about = {"name": classifier.name, "labels": list(classifier.labels), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                  **classifier.report, "owner": owner}
         self._replace(arrays, lambda stream: np.savez(stream, columns=classifier.columns, weights=classifier.weights,
-                                                      bias=classifier.bias, topic=classifier.topic))
+                                                      bias=classifier.bias, topic=classifier.topic,
+                                                      examples=classifier.examples))
         self._replace(description, lambda stream: stream.write(
             (json.dumps(about, ensure_ascii=False, indent=1) + "\n").encode("utf-8")))
         return about
@@ -93,8 +94,10 @@ class ClassifierStore:
             with np.load(arrays, allow_pickle=False) as saved:
                 # Classifiers saved before topic vectors existed have no "topic": they read none.
                 topic = saved["topic"] if "topic" in saved.files else np.zeros((0, 0), np.float32)
+                # Those saved before 其他 had no example vectors: only their confidence can say 其他.
+                examples = saved["examples"] if "examples" in saved.files else np.zeros((0, 0), np.float16)
                 classifier = TaughtClassifier(about["name"], tuple(about["labels"]), saved["columns"],
-                                              saved["weights"], saved["bias"], about, topic)
+                                              saved["weights"], saved["bias"], about, topic, examples)
             self._loaded[name] = (stamp, classifier)
             return classifier
 

@@ -31,6 +31,10 @@ from sentiment.models.features import tf_vector
 from sentiment.models.prediction import Prediction, from_logits
 
 MAX_N, BITS = 2, 18
+OTHER = "其他"  # an off-topic text is not forced into a label (``TaughtClassifier.decide``)
+# Cross-validation sets both bounds of 其他: the confidence that this share of its right answers reach, and
+# the topic similarity to the nearest example that this share of held-out examples reach.
+SHARE_ABOVE = 0.9
 IDF_PATH = Path(__file__).resolve().parents[3] / "models" / "idf.npz"
 FEATURES = f"char 1-{MAX_N}-grams, {1 << BITS} hashed buckets, sublinear tf x corpus idf, l2"
 C = 30.0  # inverse L2 strength, as scikit-learn's C; 10 and 100 measured alike on the benchmark
@@ -126,9 +130,11 @@ class TaughtClassifier:
     columns: np.ndarray  # the hashed buckets the examples use, sorted
     weights: np.ndarray  # (labels, columns)
     bias: np.ndarray  # (labels,)
-    report: dict = field(default_factory=dict)
+    report: dict = field(default_factory=dict)  # the teaching report; "threshold" below which a text is OTHER
     # (labels, topic dims), the topic weight folded in; no columns when the classifier reads no topics
     topic: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    # (examples, topic dims): each example's topic vector, for how like any example a text is (none: not checked)
+    examples: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
 
     @classmethod
     def fit(cls, name: str, texts: Sequence[str], labels: Sequence[str], report: dict | None = None,
@@ -145,6 +151,22 @@ class TaughtClassifier:
         return cls(name, classes, used[:grams], weights[:, :grams].astype(np.float32), bias.astype(np.float32),
                    report or {}, (topic_weight * weights[:, grams:]).astype(np.float32))
 
+    @property
+    def threshold(self) -> float:
+        return float(self.report.get("threshold", 0.0))
+
+    def decide(self, texts: Sequence[str], predictions: Sequence[Prediction], threshold: float | None = None
+               ) -> list[str]:
+        """Each text's label, or ``OTHER`` when the classifier is less sure than ``threshold`` (its own by
+        default) or the text is less like any example than cross-validation's held-out examples were (the
+        report's ``similarity``): 东西不错，下次还来 is none of 物流问题, 商品质量, 售后体验. A threshold of 0
+        turns 其他 off."""
+        threshold = self.threshold if threshold is None else threshold
+        similar = self.report.get("similarity", 0.0) if threshold > 0 and self.examples.size else 0.0
+        nearest = _nearest(topics.embed_rows(features(texts)), self.examples) if similar else np.ones(len(texts))
+        return [OTHER if p.scores[p.label] < threshold or near < similar else p.label
+                for p, near in zip(predictions, nearest)]
+
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Softmax over the labels; n-grams the examples never had count for nothing."""
         logits = np.tile(self.bias, (len(texts), 1)).astype(np.float64)
@@ -156,6 +178,21 @@ class TaughtClassifier:
             if self.topic.size:
                 logits[row] += self.topic @ topics.embed(ids, values)
         return from_logits(logits, self.labels)
+
+
+def _nearest(vectors: np.ndarray, examples: np.ndarray) -> np.ndarray:
+    """Each vector's cosine similarity to its nearest example (both of unit length)."""
+    return (vectors @ examples.astype(np.float32).T).max(axis=1)
+
+
+def _refuse_swapped(texts: list[str], labels: list[str], max_labels: int) -> None:
+    """Texts and labels in each other's places (a file with text,label the wrong way round, or typed so):
+    the "labels" are nearly all different and the "texts" are a few values, so say that, not "each label
+    needs 4 examples" followed by every text."""
+    distinct_texts, distinct_labels = set(texts), set(labels)
+    if len(distinct_texts) <= max_labels and len(distinct_labels) > max(len(distinct_texts), len(labels) // 2):
+        raise InvalidExamples("swapped_columns", f"看起来文本和标签两列放反了：“{labels[0]}”像是文本，“{texts[0]}”像是标签。"
+                              "请交换两列后再教。", labels=sorted(distinct_texts))
 
 
 def check_examples(rows: Sequence[tuple[object, object]], min_per_label: int, max_examples: int,
@@ -177,6 +214,7 @@ def check_examples(rows: Sequence[tuple[object, object]], min_per_label: int, ma
                                   row=number)
         texts.append(text.strip())
         labels.append(label.strip())
+    _refuse_swapped(texts, labels, max_labels)
     counts = {label: labels.count(label) for label in dict.fromkeys(labels)}
     if len(counts) < 2:
         raise InvalidExamples("too_few_labels", "至少需要 2 个不同的标签才能教分类器。", labels=list(counts))
@@ -208,6 +246,7 @@ def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: f
         for position, at in enumerate(members):
             fold_of[at] = position % folds
     right = np.zeros(len(texts), dtype=bool)
+    sure = np.zeros(len(texts))
     for fold in range(folds):
         check(deadline)
         train = np.flatnonzero(fold_of != fold)
@@ -215,9 +254,24 @@ def cross_validated(texts: Sequence[str], labels: Sequence[str], topic_weight: f
         used, weights, bias = _regression(matrix[train], targets[train], len(classes))
         logits = np.asarray(matrix[held][:, used] @ weights.T) + bias  # n-grams only held-out rows have count for nothing
         right[held] = logits.argmax(axis=1) == targets[held]
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        sure[held] = (exp / exp.sum(axis=1, keepdims=True)).max(axis=1)
     per_label = {label: round(float(np.mean([right[at] for at, l in enumerate(labels) if l == label])), 4)
                  for label in sorted(set(labels))}
-    return {"accuracy": round(float(right.mean()), 4), "per_label": per_label, "folds": folds}
+    threshold = float(np.quantile(sure[right], 1 - SHARE_ABOVE)) if right.any() else 0.0
+    return {"accuracy": round(float(right.mean()), 4), "per_label": per_label, "folds": folds,
+            "threshold": round(threshold, 4), "similarity": round(_held_out_similarity(matrix, fold_of, folds), 4)}
+
+
+def _held_out_similarity(matrix, fold_of: np.ndarray, folds: int) -> float:
+    """The topic similarity to the nearest example of the other folds that ``SHARE_ABOVE`` of the examples
+    reach: a text less like any example than that is off the classifier's topics."""
+    vectors = topics.embed_rows(matrix[:, : 1 << BITS])
+    nearest = np.zeros(len(fold_of))
+    for fold in range(folds):
+        held = fold_of == fold
+        nearest[held] = _nearest(vectors[held], vectors[~held])
+    return float(np.quantile(nearest, 1 - SHARE_ABOVE))
 
 
 def teach(name: str, texts: Sequence[str], labels: Sequence[str], deadline: float | None = None) -> TaughtClassifier:
@@ -231,6 +285,9 @@ def teach(name: str, texts: Sequence[str], labels: Sequence[str], deadline: floa
     best = max(TOPIC_WEIGHTS, key=lambda weight: tried[weight]["accuracy"])
     report = {"examples": len(texts), "counts": {label: labels.count(label) for label in sorted(set(labels))},
               "cross_validation": tried[best], "features": FEATURES + (", topic vectors" if best else ""),
+              "threshold": tried[best]["threshold"], "similarity": tried[best]["similarity"],
               "topic_weight": best,
               "topic_weights_tried": {str(weight): tried[weight]["accuracy"] for weight in TOPIC_WEIGHTS}}
-    return TaughtClassifier.from_design(name, rows[best], labels, report, best)
+    taught = TaughtClassifier.from_design(name, rows[best], labels, report, best)
+    taught.examples = topics.embed_rows(rows[0.0]).astype(np.float16)
+    return taught
