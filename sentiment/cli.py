@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import os
 import socket
@@ -255,12 +256,16 @@ def tag(args: argparse.Namespace) -> int:
     except OSError as error:
         return _error(error)
     service = _load_service(config)
-    rows = read_rows(source, kind, ReadBudget.from_config(config, None, None))  # local files: no cell or time bound
+    about: dict = {}
+    rows = read_rows(source, kind, ReadBudget.from_config(config, None, None), about)  # local files: no cell or time bound
     for _ in range(done):  # rows already tagged in the partial output
         next(rows, None)
     sink = sys.stdout.buffer if to_stdout else open(args.output, "ab" if done else "wb")
     try:
-        writer = TableWriter(sink, out_kind, header=not done)
+        rows = iter(rows)
+        first = next(rows, None)  # reading has started: a workbook's sheet name is known
+        writer = TableWriter(sink, out_kind, header=not done, sheet=about.get("sheet"))
+        rows = rows if first is None else itertools.chain([first], rows)
         with tqdm(unit="row", initial=done, file=sys.stderr, disable=None, desc="tagging") as bar:
             tagger = Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch, classifier, aspects,
                             args.threshold)

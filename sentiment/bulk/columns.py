@@ -59,11 +59,15 @@ def text_column(rows: Sequence[dict], column: str | None) -> str:
             raise MissingColumn(column, names)
         return column
     read = {name: prose(rows, name) for name in names}
-    best = max(names, key=lambda name: read[name] * (1.5 if str(name).strip().lower() in TEXT_NAMES else 1.0),
-               default=None)
-    if best is None or read[best] < MIN_PROSE:
+    best = max(names, key=lambda name: read[name] * (1.5 if _named_text(name) else 1.0), default=None)
+    # A column named as text, or the only one, is the text whatever it holds (1,500 times 很好 too).
+    if best is None or (read[best] < MIN_PROSE and not _named_text(best) and len(names) > 1):
         raise MissingColumn(None, names)
     return best
+
+
+def _named_text(name: object) -> bool:
+    return str(name).strip().lower() in TEXT_NAMES
 
 
 def label_column(rows: Sequence[dict], column: str | None, text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import json
 from pathlib import Path
 from typing import IO, Iterator, Sequence
@@ -104,12 +105,14 @@ def _json_lines(stream: IO[str], walk: Walk) -> Iterator[dict]:
         yield row
 
 
-def read_rows(binary: IO[bytes], kind: str, budget: ReadBudget = ReadBudget()) -> Iterator[dict]:
+def read_rows(binary: IO[bytes], kind: str, budget: ReadBudget = ReadBudget(), about: dict | None = None
+              ) -> Iterator[dict]:
     """Every row of a table, in order, as a dict of its columns; reading stops at the first bound of
-    ``budget`` crossed (``TableTooCostly``), however the file is built (see ``budget``)."""
+    ``budget`` crossed (``TableTooCostly``), however the file is built (see ``budget``). A workbook's sheet
+    name goes into ``about["sheet"]`` once reading starts, for a writer to keep it."""
     walk = budget.counter()
     if kind == "xlsx":
-        return read_workbook(binary, walk)
+        return read_workbook(binary, walk, about)
     if kind not in FORMATS:
         raise TableError(f"不支持的文件类型：{kind or '无扩展名'}（支持 {', '.join(FORMATS)}）。", "unsupported_file")
     stream = text_stream(binary)
@@ -120,10 +123,18 @@ def read_rows(binary: IO[bytes], kind: str, budget: ReadBudget = ReadBudget()) -
     return _delimited(stream, "\t" if kind == "tsv" else ",", walk)
 
 
+def sheet_title(name: object) -> str | None:
+    """A name Excel takes for a sheet (at most 31 characters, none of []:*?/\\), or None for the default."""
+    if not isinstance(name, str):
+        return None
+    cleaned = re.sub(r"[\[\]:*?/\\\x00-\x1f]", "", name).strip("' ")[:31]
+    return cleaned or None
+
+
 class TableWriter:
     """Rows out in one format; the columns are fixed by the first row written."""
 
-    def __init__(self, binary: IO[bytes], kind: str, header: bool = True):
+    def __init__(self, binary: IO[bytes], kind: str, header: bool = True, sheet: str | None = None):
         if kind not in ("csv", "tsv", "jsonl", "xlsx"):
             raise TableError(f"不支持的输出格式：{kind}（支持 csv、tsv、jsonl、xlsx）。")
         self.kind, self._binary, self._header = kind, binary, header
@@ -132,7 +143,7 @@ class TableWriter:
             from openpyxl import Workbook
 
             self._book = Workbook(write_only=True)
-            self._sheet = self._book.create_sheet()
+            self._sheet = self._book.create_sheet(sheet_title(sheet))
         else:
             # A BOM only at the start of a new file: appending to a partial output must not add another.
             encoding = "utf-8-sig" if kind in ("csv", "tsv") and header else "utf-8"

@@ -20,8 +20,9 @@ _BROKEN = (ValueError, IndexError, KeyError, TypeError, OverflowError, Attribute
            zipfile.BadZipFile, zlib.error, NotImplementedError)
 
 
-def read_workbook(binary: IO[bytes], walk: Walk) -> Iterator[dict]:
-    """Every non-blank row after the header as a dict of the header's columns (absent cells are "")."""
+def read_workbook(binary: IO[bytes], walk: Walk, about: dict | None = None) -> Iterator[dict]:
+    """Every non-blank row after the header as a dict of the header's columns (absent cells are ""), values
+    as the cells hold them (numbers stay numbers); ``about["sheet"]`` is set to the sheet's name."""
     from openpyxl import load_workbook
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -33,6 +34,8 @@ def read_workbook(binary: IO[bytes], walk: Walk) -> Iterator[dict]:
             walk.expanded(member.filename, member.file_size, member.compress_size, total)
         book = load_workbook(binary, read_only=True, data_only=True)
         sheet = book.worksheets[0]
+        if about is not None:
+            about["sheet"] = sheet.title
     except TableError:
         raise
     except _BROKEN:

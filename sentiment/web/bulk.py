@@ -27,9 +27,11 @@ MIMETYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def read_upload(max_bytes: int, cells: int | None = None) -> tuple[Iterator[dict], str, str]:
+def read_upload(max_bytes: int, cells: int | None = None, about: dict | None = None
+                ) -> tuple[Iterator[dict], str, str]:
     """(rows, format, file name) of the request's ``file``, after the upload limit is applied; the rows
-    stream within the route's reading budget (``cells``: its own, else the file routes')."""
+    stream within the route's reading budget (``cells``: its own, else the file routes'); a workbook's
+    sheet name goes into ``about["sheet"]`` as they do."""
     request.max_content_length = max_bytes
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -41,7 +43,7 @@ def read_upload(max_bytes: int, cells: int | None = None) -> tuple[Iterator[dict
     if not data.peek(1):
         raise bad_request("empty_file", "文件是空的。")
     try:
-        return read_rows(data, kind, read_budget(cells)), kind, upload.filename
+        return read_rows(data, kind, read_budget(cells), about), kind, upload.filename
     except TableError as error:
         raise table_error(error) from None
 
@@ -82,7 +84,8 @@ def tag_file():
       responses:
         200: {description: 'the tagged file (CSV with BOM, XLSX or JSON lines)'}
     """
-    rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
+    about: dict = {}
+    rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"], about=about)
     out_kind = request.form.get("format") or ("xlsx" if kind == "xlsx" else "csv")
     if out_kind not in OUTPUT_FORMATS:
         raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
@@ -101,13 +104,13 @@ def tag_file():
     tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"],
                     classifier=classifier, aspects=aspects, threshold=threshold_from(request.form.get("threshold")))
     buffer = io.BytesIO()
-    writer = TableWriter(buffer, out_kind)
     written = 0
     budget = deadline()
     try:
         # Read whole before tagging (within the reading budget): a file over the row limit is refused
         # at once, not after minutes of tagging the rows before the limit.
         rows = list(_limited(rows))
+        writer = TableWriter(buffer, out_kind, sheet=about.get("sheet"))  # a workbook keeps its sheet's name
         for row in tagger.tag(rows, deadline=budget):
             writer.write(row)
             written += 1
@@ -131,7 +134,8 @@ def read_table():
       responses:
         200: {description: 'columns and rows', content: {application/json: {schema: {type: object, required: [columns, rows]}}}}
     """
-    rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"])
+    about: dict = {}
+    rows, kind, name = read_upload(current_app.config["SENTIMENT_MAX_FILE_BYTES"], about=about)
     columns: dict[str, int] = {}
     table = []
     try:
@@ -149,21 +153,24 @@ def read_table():
         guessed = text_column([dict(zip(columns, row)) for row in rows[:SAMPLE_ROWS]], None)
     except MissingColumn:
         guessed = None
-    return jsonify({"name": name, "format": kind, "columns": list(columns), "rows": rows, "text_column": guessed})
+    return jsonify({"name": name, "format": kind, "columns": list(columns), "rows": rows, "text_column": guessed,
+                    "sheet": about.get("sheet")})
 
 
-def _in_columns(row: dict, columns: dict[str, int]) -> list[str]:
-    """A row as a list in the order of ``columns`` (each column's first appearance), values as text:
-    each column's name is sent once, not once per row."""
-    out = [""] * len(columns)
+def _in_columns(row: dict, columns: dict[str, int]) -> list[str | int | float | bool]:
+    """A row as a list in the order of ``columns`` (each column's first appearance), each column's name sent
+    once, not once per row; numbers and booleans as JSON has them (a workbook's 5 stays a number when the
+    page writes it back), anything else as text."""
+    out: list = [""] * len(columns)
     for key, value in row.items():
-        out[columns[key]] = "" if value is None else str(value)
+        out[columns[key]] = value if isinstance(value, (int, float, bool)) else "" if value is None else str(value)
     return out
 
 
 @bp.post("/api/table/xlsx")
 def write_workbook():
-    """``{"name", "columns", "rows"}`` (rows as lists, in the columns' order) as an .xlsx download.
+    """``{"name", "columns", "rows", "sheet"}`` (rows as lists, in the columns' order; numbers stay numbers;
+    ``sheet``: the name ``/api/table`` gave, kept) as an .xlsx download.
     ---
     post:
       summary: Write rows as an XLSX file (for the page)
@@ -187,9 +194,12 @@ def write_workbook():
         raise ApiError(413, "too_many_cells", f"表格超过 {config['SENTIMENT_MAX_FILE_COLUMNS']} 列或 "
                        f"{config['SENTIMENT_MAX_FILE_CELLS']} 个单元格的上限。", max_columns=config["SENTIMENT_MAX_FILE_COLUMNS"],
                        max_cells=config["SENTIMENT_MAX_FILE_CELLS"])
+    sheet = body.get("sheet")
+    if sheet is not None and not isinstance(sheet, str):
+        raise bad_request("invalid_type", "sheet 必须是工作表名称（字符串）。")
     budget = deadline()
     buffer = io.BytesIO()
-    writer = TableWriter(buffer, "xlsx")
+    writer = TableWriter(buffer, "xlsx", sheet=sheet)
     for at, row in enumerate(rows):
         if at % 1000 == 0:
             check(budget)

@@ -137,7 +137,7 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                                                 "description": "CSV / TSV / TXT (UTF-8 or GBK), XLSX or JSON lines"}}},
         "TableRows": {
             "type": "object", "required": ["columns", "rows"],
-            "properties": {"name": {"type": "string"},
+            "properties": {"name": {"type": "string"}, "sheet": {"type": ["string", "null"]},
                            "columns": {"type": "array", "items": {"type": ["string", "number", "boolean", "null"]},
                                        "maxItems": config["SENTIMENT_MAX_FILE_COLUMNS"]},
                            "rows": {"type": "array", "items": {"type": "array", "items": {
