@@ -200,6 +200,21 @@ def test_workers_answer_zero_shot_labels_as_the_embedded_engine_does(cluster):
             assert row["error"] and row["zero_shot_label"] == ""
 
 
+@pytest.mark.parametrize("cluster", ["tiny_zero_shot"], indirect=True)
+def test_a_chunk_slower_than_the_chunk_timeout_is_not_sent_again_while_a_worker_has_it(cluster):
+    """On a busy machine a chunk may take longer than any timeout. Sending it again each time it did (a new
+    task, the old one's answer no longer awaited) kept a job at 0 rows for ever (issue 25, seen in a full
+    run on a loaded 2-core machine). Here every zero-shot chunk takes longer than the timeout, on purpose."""
+    client, start, _, _ = cluster
+    engine = client.application.extensions["job_engine"]
+    engine.chunk_timeout = 0.3
+    start("one")
+    response = client.post("/api/jobs", json={"texts": ["快递太慢了", "退货流程很麻烦"] * 750,
+                                              "labels": ["物流问题", "商品质量", "售后体验"]})
+    status = finished(client, response.get_json()["id"], timeout=180)
+    assert status["state"] == "done" and status["rows_done"] == 1500, status
+
+
 def test_a_forged_or_malformed_result_finishes_no_job_and_stalls_no_other(cluster):
     """Results stored in Redis by someone else: a bare 5 for one chunk, rows that are not the chunk's for
     another. Neither is taken: each chunk is sent again and, once a worker runs, both jobs finish with

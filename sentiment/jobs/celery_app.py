@@ -38,6 +38,7 @@ def make_app(broker: str) -> Celery:
     app = Celery("sentiment", broker=broker, backend=f"{__name__}:PollingRedisBackend+{broker}")
     app.conf.update(
         task_acks_late=True,
+        task_track_started=True,  # the service tells a chunk being worked on from one waiting or lost
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_serializer="json",

@@ -2,8 +2,12 @@
 and collects their results into the job store, which the API reads exactly as in embedded mode.
 
 Job state stays in the service's SQLite (with each chunk's task id), so a restarted service goes on
-collecting. A chunk whose task has not finished within ``chunk_timeout`` seconds (a broker restarted
-without its queue, a task lost) is sent again; its output replaces any earlier one, so it counts once.
+collecting. A chunk is sent again when its task is lost: not started within ``chunk_timeout`` seconds
+while nothing waits in the queue (a broker restarted without its queue). A task a worker has started is
+never sent again for time (if that worker dies, the broker hands the chunk out again after its
+visibility timeout), nor is one waiting its turn behind others: on a busy machine a chunk may take longer
+than any timeout, and sending it again each time it did kept a job at 0 rows for ever. Its output
+replaces any earlier one, so it counts once.
 A chunk whose task failed is sent again too (a worker that lost Redis while storing its answer
 stores a failure once it is back), up to ``MAX_ATTEMPTS`` sends; then the job fails with the error.
 Tagging itself never fails a chunk (a bad row gets an error column), so a failure is the machinery's.
@@ -68,13 +72,21 @@ class ScaleOutEngine:
             task = self.celery.send_task(TASK, (list(self.store.rows(job, number)), options,
                                                 number * options["chunk_rows"] + 1))
             self.store.sent(job, number, task.id)
+        waiting: list[int] = []  # messages in the queue, asked of the broker once per round, when needed
         for job, number, task, sent, attempts in self.store.in_flight():
             try:
-                self._collect(job, number, task, sent, attempts)
+                self._collect(job, number, task, sent, attempts, waiting)
             except (ValueError, TypeError, KeyError, AttributeError) as error:  # a stored record that does not decode
                 self._failed(job, number, task, attempts, f"unreadable result ({type(error).__name__})")
 
-    def _collect(self, job: str, number: int, task: str, sent: float, attempts: int) -> None:
+    def _queued(self) -> int:
+        """Messages waiting in the broker's queue (not yet taken by a worker)."""
+        with self.celery.connection_for_read() as connection:
+            queue = self.celery.conf.task_default_queue
+            # Not passive: Redis keeps no key for an empty queue, and passive would call that "no queue".
+            return connection.default_channel.queue_declare(queue=queue).message_count
+
+    def _collect(self, job: str, number: int, task: str, sent: float, attempts: int, waiting: list[int]) -> None:
         """One chunk's stored state, read directly (see celery_app.PollingRedisBackend), acted on."""
         backend = self.celery.backend
         meta = backend.get_task_meta(task)
@@ -88,9 +100,13 @@ class ScaleOutEngine:
             status, result = "FAILURE", "the result read back is not this chunk's rows"
         if status == "FAILURE":
             self._failed(job, number, task, attempts, _reason(result))
-        elif time.time() - sent > self.chunk_timeout:
-            log.warning("jobs: chunk %d of %s not done after %.0f s; sending it again", number, job, self.chunk_timeout)
-            self.store.requeue(job, number)
+        elif status == "PENDING" and time.time() - sent > self.chunk_timeout:
+            if not waiting:
+                waiting.append(self._queued())
+            if waiting[0] == 0:  # not started, and not waiting its turn either: lost
+                log.warning("jobs: chunk %d of %s not started after %.0f s and not queued; sending it again",
+                            number, job, self.chunk_timeout)
+                self.store.requeue(job, number)
 
     def _failed(self, job: str, number: int, task: str, attempts: int, reason: str) -> None:
         """Send a failed chunk again, or fail its job once it has been sent ``MAX_ATTEMPTS`` times."""
