@@ -173,7 +173,7 @@ def _tag_on_server(args: argparse.Namespace) -> int:
     base = args.server.rstrip("/")
     boundary = uuid.uuid4().hex
     fields = {"column": args.column, "format": args.format, "classifier": args.classifier, "aspects": args.aspects,
-              "threshold": args.threshold}
+              "threshold": args.threshold, "header_language": args.headers}
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
              for name, value in fields.items() if value]
     name = args.input.name if str(args.input) != "-" else f"stdin.{args.input_format or 'csv'}"
@@ -268,7 +268,7 @@ def tag(args: argparse.Namespace) -> int:
         rows = rows if first is None else itertools.chain([first], rows)
         with tqdm(unit="row", initial=done, file=sys.stderr, disable=None, desc="tagging") as bar:
             tagger = Tagger(service, args.column, config["SENTIMENT_MAX_CHARS"], args.batch, classifier, aspects,
-                            args.threshold)
+                            args.threshold, args.headers)
             for row in tagger.tag(rows, start=done + 1, progress=bar.update):
                 writer.write(row)
         writer.close()
@@ -348,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--format", choices=("csv", "tsv", "jsonl", "xlsx"), help="output format (default: the output's suffix, else the input's)")
     g.add_argument("--input-format", choices=("csv", "tsv", "txt", "jsonl", "xlsx"), help="input format (default: its suffix; csv for standard input)")
     g.add_argument("--classifier", help="also add the columns of this taught classifier")
+    g.add_argument("--headers", choices=("en", "zh"), default="en",
+                   help="names of the added columns: en (label, confidence …, the default) or zh (结果, 置信度 …)")
     g.add_argument("--threshold", type=float, help="with --classifier: below this confidence its label is 其他 "
                    "(default: the classifier's own, from cross-validation)")
     g.add_argument("--aspects", metavar="SET", help="also add a column per category of this aspect set (正面/中性/负面)")

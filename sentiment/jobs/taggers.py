@@ -27,4 +27,5 @@ def tagger_for(options: Mapping[str, Any], models: ModelSlot, config: Mapping[st
     if options.get("aspects"):
         aspects = (reader_for(models, config), AspectSets(Path(config["SENTIMENT_DATA_DIR"])).get(options["aspects"]))
     return Tagger(models.get(options.get("model")), options["column"], config["SENTIMENT_MAX_CHARS"],
-                  classifier=classifier, aspects=aspects, threshold=options.get("threshold"))
+                  classifier=classifier, aspects=aspects, threshold=options.get("threshold"),
+                  headers=options.get("header_language") or "en")

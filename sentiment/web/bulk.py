@@ -17,7 +17,7 @@ from sentiment.models.custom.store import InvalidName, UnknownClassifier
 from sentiment.models.deadline import check
 from sentiment.web import tenancy
 from sentiment.web.errors import ApiError, bad_request, deadline, read_budget, table_error, unknown_classifier
-from sentiment.web.validation import json_body, threshold_from
+from sentiment.web.validation import header_language_from, json_body, threshold_from
 
 bp = Blueprint("bulk", __name__)
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "xlsx")
@@ -102,7 +102,8 @@ def tag_file():
         aspects = (reader_for(current_app.extensions["sentiment_model"], current_app.config),
                    tenancy.aspect_set(request.form["aspects"]))
     tagger = Tagger(service, request.form.get("column") or None, current_app.config["SENTIMENT_MAX_CHARS"],
-                    classifier=classifier, aspects=aspects, threshold=threshold_from(request.form.get("threshold")))
+                    classifier=classifier, aspects=aspects, threshold=threshold_from(request.form.get("threshold")),
+                    headers=header_language_from(request.form.get("header_language")))
     buffer = io.BytesIO()
     written = 0
     budget = deadline()

@@ -22,7 +22,7 @@ from sentiment.models.model_slot import UnknownModel
 from sentiment.web.bulk import MIMETYPES, OUTPUT_FORMATS, limited, read_upload
 from sentiment.web.errors import ApiError, bad_request, table_error, unknown_classifier
 from sentiment.web import tenancy
-from sentiment.web.validation import json_body, threshold_from
+from sentiment.web.validation import header_language_from, json_body, threshold_from
 
 bp = Blueprint("jobs", __name__)
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less its header: a larger result could not be written as XLSX
@@ -141,11 +141,12 @@ def submit():
                    "classifier": form.get("classifier") or None, "name": name, "labels": _form_labels(),
                    "multi_label": _form_flag("multi_label"), "template": form.get("hypothesis_template") or None,
                    "model": form.get("model") or None, "aspects": form.get("aspects") or None,
-                   "threshold": threshold_from(form.get("threshold"))}
+                   "threshold": threshold_from(form.get("threshold")),
+                   "header_language": header_language_from(form.get("header_language"))}
     else:
         body = json_body(request)
         empty = next((key for key in ("format", "classifier", "labels", "multi_label", "hypothesis_template", "model",
-                                      "aspects", "threshold")
+                                      "aspects", "threshold", "header_language")
                       if key in body and body[key] is None), None)
         if empty:  # null is not "absent": the document says what each field may be
             raise bad_request("invalid_type", f"{empty} 不能是 null；不需要时请省略它。")
@@ -159,7 +160,8 @@ def submit():
         options = {"column": "text", "format": body.get("format", "jsonl"), "classifier": body.get("classifier"),
                    "name": "texts.jsonl", "labels": body.get("labels"), "multi_label": body.get("multi_label", False),
                    "template": body.get("hypothesis_template"), "model": body.get("model"),
-                   "aspects": body.get("aspects"), "threshold": threshold_from(body.get("threshold"))}
+                   "aspects": body.get("aspects"), "threshold": threshold_from(body.get("threshold")),
+                   "header_language": header_language_from(body.get("header_language"))}
     if options["format"] not in OUTPUT_FORMATS:
         raise bad_request("invalid_format", f"format 只能是 {'、'.join(OUTPUT_FORMATS)}。")
     _check_model(options)

@@ -108,7 +108,8 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                           "description": "text or texts, and either labels (zero-shot) or classifier (taught)"},
         "JobInput": {"type": "object", "required": ["texts"],
                      "properties": {"texts": job_texts, "format": {"type": "string", "enum": OUTPUT_FORMATS},
-                                    "model": MODEL, "aspects": set_id, "threshold": threshold},
+                                    "model": MODEL, "aspects": set_id, "threshold": threshold,
+                                    "header_language": {"type": "string", "enum": ["en", "zh"]}},
                      "oneOf": [{"not": {"anyOf": [{"required": ["labels"]}, {"required": ["classifier"]}]}},
                                *zero_shot, taught]},
         "TeachInput": {
@@ -126,6 +127,8 @@ def shapes(config: Mapping[str, Any]) -> dict[str, dict]:
                            "classifier": {"type": "string", "pattern": r"^(\s*[\w\-]{1,40}\s*)?$"},
                            "model": {"type": "string", "enum": ["", *BUNDLED_MODELS]},
                            "aspects": {"type": "string", "enum": ["", *sorted(ready_made())]},
+                           "header_language": {"type": "string", "enum": ["", "en", "zh"],
+                                               "description": "names of the added columns: en (default) or zh"},
                            "threshold": {"type": "string", "pattern": r"^(|0(\.\d{1,6})?|1(\.0{1,6})?)$",
                                          "description": "with classifier: below it the label is 其他"}}},
         "TeachUpload": {"type": "object", "required": ["name", "file"],

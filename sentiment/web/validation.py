@@ -18,6 +18,7 @@ from sentiment.models.custom.store import check_name
 from sentiment.models.texts import InvalidText, check_text
 from sentiment.bulk.budget import TableError
 from sentiment.bulk.labelled import SUFFIXES, read_labelled_rows
+from sentiment.bulk.tagging import HEADER_LANGUAGES
 from sentiment.web.errors import bad_request, read_budget, table_error
 from sentiment.web.request_log import note_texts
 
@@ -88,6 +89,15 @@ class ClassifyJob:
     template: str | None  # None: the model's default
     multi_label: bool
     threshold: float | None = None  # a taught classifier's: None, its own (from cross-validation)
+
+
+def header_language_from(value: object) -> str:
+    """The language of a tagged file's added column names: ``en`` (the default, machine names) or ``zh``."""
+    if value is None or value == "":
+        return "en"
+    if value not in HEADER_LANGUAGES:
+        raise bad_request("invalid_header_language", "header_language 只能是 en（默认，英文列名）或 zh（中文列名）。")
+    return value
 
 
 def threshold_from(value: object) -> float | None:
