@@ -1,5 +1,7 @@
 // The chat page: sends text to the JSON API and draws the answers as bubbles.
 // User text and every API field are written with textContent only, never as HTML.
+// A text over the limit (data-max-chars, counted in characters as the API counts) is not cut silently: the
+// box says so while typing, the first part is analysed, and a button analyses the whole in parts.
 (function () {
   "use strict";
   const root = document.querySelector(".chat");
@@ -10,6 +12,7 @@
   const input = document.getElementById("input");
   const send = document.getElementById("send");
   const counter = document.getElementById("counter");
+  const inputNote = document.getElementById("input-note");
   const HISTORY_KEY = "sentiment-chat-history";
   const POLARITY_ZH = { Positive: "正面", Negative: "负面", Neutral: "中性" };
   const FACE = { Positive: "👍", Neutral: "😐", Negative: "👎" };
@@ -19,9 +22,45 @@
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
-  function drawUser(text) {
+  function drawUser(entry) {
     hint.hidden = true;
-    log.appendChild(el("div", "bubble user", text));
+    const bubble = el("div", "bubble user");
+    if (entry.part) bubble.appendChild(el("div", "part", entry.part));
+    bubble.appendChild(document.createTextNode(entry.text));
+    log.appendChild(bubble);
+  }
+
+  // Under a text that was cut: what was analysed, and a button for the whole, in parts of at most maxChars.
+  function drawCut(entry) {
+    const note = el("div", "bubble cut", "只分析了前 " + entry.shown + " 字（全文 " + entry.total + " 字，上限是每次 " + entry.shown + " 字）。");
+    const pieces = parts(entry.whole);
+    const whole = el("button", "secondary", "分 " + pieces.length + " 段分析全文");
+    whole.type = "button";
+    whole.addEventListener("click", async function () {
+      whole.disabled = true;
+      for (let at = 0; at < pieces.length; at++) await analyse(pieces[at], "第 " + (at + 1) + " / " + pieces.length + " 段");
+    });
+    note.appendChild(document.createElement("br"));
+    note.appendChild(whole);
+    log.appendChild(note);
+  }
+
+  function charsOf(text) { return Array.from(text).length; }
+
+  // The text in parts of at most maxChars characters, each ending at a sentence's end where one is near.
+  function parts(text) {
+    const chars = Array.from(text), out = [];
+    let start = 0;
+    while (chars.length - start > maxChars) {
+      let cut = start + maxChars;
+      for (let at = cut; at > start + maxChars / 2; at--) {
+        if ("。！？!?；;\n".includes(chars[at - 1])) { cut = at; break; }
+      }
+      out.push(chars.slice(start, cut).join(""));
+      start = cut;
+    }
+    out.push(chars.slice(start).join(""));
+    return out;
   }
 
   // The model's own label leads (正面, 中性, 高兴 …); under it the aspects (口味 👍, 配送速度 👎), then one
@@ -44,7 +83,7 @@
       .forEach(function (label) { bubble.appendChild(window.ui.scoreRow(label, result.scores[label], label === result.label)); });
     let details = "置信度 " + percent + "%";
     if (result.sentiment && POLARITY_ZH[result.sentiment] !== result.label) details += " · 倾向 " + POLARITY_ZH[result.sentiment];
-    if (result.windows > 1) details += " · 长文本分 " + result.windows + " 段阅读";
+    if (result.windows > 1) details += " · 长文分段读完（" + result.windows + " 段）";
     bubble.appendChild(el("div", "details", details));
     if (result.mixed) bubble.appendChild(el("div", "mixed-line", mixedLine(result)));
     if (text) bubble.appendChild(text.node);
@@ -119,7 +158,8 @@
   function drawError(message) { log.appendChild(el("div", "bubble error", message)); }
 
   function draw(entry) {
-    if (entry.kind === "user") drawUser(entry.text);
+    if (entry.kind === "user") drawUser(entry);
+    else if (entry.kind === "cut") drawCut(entry);
     else if (entry.kind === "answer") drawAnswer(entry.result);
     else drawError(entry.message);
   }
@@ -139,14 +179,19 @@
   }
 
   function updateCounter() {
-    const length = input.value.length;
+    const length = charsOf(input.value);
     counter.textContent = length + " / " + maxChars;
     counter.classList.toggle("over", length > maxChars);
+    inputNote.hidden = length <= maxChars;
+    inputNote.textContent = length > maxChars ? "已有 " + length + " 字，超过每次 " + maxChars + " 字的上限：发送后先分析前 " +
+      maxChars + " 字，再可以点“分 " + parts(input.value).length + " 段分析全文”。" : "";
   }
 
-  async function analyse(text) {
-    if (!text.trim()) { drawError("请输入要分析的文本。"); scrollDown(); return; }
-    remember({ kind: "user", text: text });
+  // part: "第 1 / 2 段" when the text is one part of a longer one.
+  async function analyse(whole, part) {
+    if (!whole.trim()) { drawError("请输入要分析的文本。"); scrollDown(); return; }
+    const total = charsOf(whole), text = total > maxChars ? Array.from(whole).slice(0, maxChars).join("") : whole;
+    remember({ kind: "user", text: text, part: part });
     const pending = el("div", "bubble bot pending", "分析中…");
     log.appendChild(pending);
     scrollDown();
@@ -159,6 +204,7 @@
     pending.remove();
     if (result.ok && result.body) remember({ kind: "answer", result: result.body });
     else remember({ kind: "error", message: window.ui.failed(result) });
+    if (total > maxChars) remember({ kind: "cut", shown: maxChars, total: total, whole: whole });  // under the answer, in sight
     send.disabled = false;
     input.focus();
   }
@@ -187,11 +233,24 @@
     input.focus();
   });
 
-  fetch(root.dataset.ready).then(function (r) { return r.json(); }).then(function (status) {
-    document.getElementById("model-status").textContent = status.ready
-      ? "模型：" + status.model + "（" + status.labels.join(" / ") + "）"
-      : "模型尚未就绪：" + (status.error || "正在加载");
-  }).catch(function () { document.getElementById("model-status").textContent = "无法获取模型状态"; });
+  // The model in plain words (page.py names it: 内置模型 · 情感); its technical name only in the tooltip.
+  // While it loads, /ready is asked again every few seconds.
+  async function showModel() {
+    const status = document.getElementById("model-status");
+    const result = await window.ui.call(root.dataset.ready);
+    const body = result.body || {};
+    if (body.ready) {
+      status.textContent = "模型：" + (root.dataset.modelName || "已就绪") + "（" + body.labels.join(" / ") + "）";
+      status.title = body.model || "";
+      return;
+    }
+    status.title = body.error || "";
+    if (result.status === 0) { status.textContent = "无法连接服务"; return; }
+    const loading = /还在加载/.test(body.error || "");
+    status.textContent = loading ? "模型正在加载…" : "模型暂时不可用，请联系管理员。";
+    if (loading) setTimeout(showModel, 3000);
+  }
+  showModel();
 
   restore();
   updateCounter();

@@ -99,6 +99,28 @@ window.ui = (function () {
     return body;
   }
 
+  // The sentence that decided the verdict, as the server's explain.reason picks it: the most confident
+  // sentence that agrees with the whole text's label.
+  function reason(answer) {
+    const agreeing = answer.sentences.filter(function (s) { return s.label === answer.label; });
+    return (agreeing.length ? agreeing : answer.sentences).reduce(function (best, s) {
+      return s.confidence > best.confidence ? s : best;
+    }).text;
+  }
+
+  // A taught classifier's answer: 其他 (the text is none of its labels) is said as such.
+  const OTHER = "其他";
+  function classLabel(answer) { return answer.label === OTHER ? "其他（不属于任何标签）" : answer.label; }
+
+  // The threshold to send for a taught classifier, from a "把握低于 __%" box: the classifier's own (exact)
+  // while the box shows it rounded, else the box's percent as 0–1.
+  function threshold(box, classifier) {
+    const own = classifier.threshold || 0, value = Number(box.value);
+    if (box.value.trim() === "" || !isFinite(value) || Math.round(value) === Math.round(own * 100)) return own;
+    return Math.min(100, Math.max(0, value)) / 100;
+  }
+
   return { el: el, option: option, percentOf: percentOf, scoreRow: scoreRow, reading: reading, call: call, post: post, failed: failed,
-           table: table };
+           table: table, reason: reason, OTHER: OTHER, classLabel: classLabel, threshold: threshold,
+           POLARITY_ZH: { Positive: "正面", Negative: "负面", Neutral: "中性" } };
 })();

@@ -153,7 +153,7 @@ def test_a_3000_row_file_gets_a_report_by_complaints_a_filter_weeks_and_columns(
         page.click("#bulk-download")
     tagged = list(csv.DictReader(io.StringIO(open(download.value.path(), "rb").read().decode("utf-8-sig"))))
     categories = categories_of(live_server, "restaurant")
-    assert list(tagged[0])[-len(categories) - 1:] == ["error", *categories]  # one column per category, after ours
+    assert list(tagged[0])[-len(categories) - 1:] == ["无法分析的原因", *categories]  # one column per category, after ours
     assert {r[c] for r in tagged for c in categories} <= {"正面", "中性", "负面", ""}
     # The columns hold what the API says of each text (the first 320 rows, five requests).
     for first in range(0, 320, 64):

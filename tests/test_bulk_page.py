@@ -52,12 +52,14 @@ def test_a_csv_comes_back_with_every_row_chart_and_table(bulk, tmp_path, encodin
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["评论"] for r in rows] == REVIEWS and [r["id"] for r in rows] == ["0", "1", "2", "3", "4"]
-    assert [r["label"] for r in rows] == ["正面", "负面", "", "正面", "负面"] and rows[2]["error"] == "空文本"
-    assert list(rows[0])[2:10] == ["label", "polarity", "confidence", "score_负面", "score_正面", "reason", "mixed", "error"]
+    # The page's download speaks Chinese (the API's files keep their machine names).
+    assert [r["结果"] for r in rows] == ["正面", "负面", "", "正面", "负面"] and rows[2]["无法分析的原因"] == "空文本"
+    assert list(rows[0])[2:10] == ["结果", "倾向", "置信度", "得分_负面", "得分_正面", "理由", "褒贬不一", "无法分析的原因"]
+    assert [r["倾向"] for r in rows] == ["正面", "负面", "", "正面", "负面"]
     assert list(rows[0])[10:] == ["口味", "分量", "价格", "服务", "环境", "位置", "配送速度", "包装", "卫生"]  # the default set's
     # The same reason and mixed as the file API gives for the same texts (the page computes them from the answers).
-    assert rows[1]["reason"] in REVIEWS[1] and rows[1]["reason"] and rows[2]["reason"] == ""
-    assert {r["mixed"] for r in rows if r["label"]} <= {"True", "False"}  # as the file API's CSV writes them
+    assert rows[1]["理由"] in REVIEWS[1] and rows[1]["理由"] and rows[2]["理由"] == ""
+    assert {r["褒贬不一"] for r in rows if r["结果"]} == {"否"} and rows[2]["褒贬不一"] == ""
 
 
 def test_xlsx_in_xlsx_out_and_pasted_lines(bulk, tmp_path):
@@ -65,7 +67,7 @@ def test_xlsx_in_xlsx_out_and_pasted_lines(bulk, tmp_path):
 
     page = bulk
     book = Workbook()
-    book.active.append(["评论", "label"])
+    book.active.append(["评论", "结果"])
     for text in REVIEWS:
         book.active.append([text or None, "x"])
     book.save(tmp_path / "reviews.xlsx")
@@ -74,7 +76,7 @@ def test_xlsx_in_xlsx_out_and_pasted_lines(bulk, tmp_path):
         page.click("#bulk-download")
     assert download.value.suggested_filename == "reviews.tagged.xlsx"
     values = list(load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active.iter_rows(values_only=True))
-    assert len(values) == 6 and values[0][:3] == ("评论", "label", "model_label")
+    assert len(values) == 6 and values[0][:3] == ("评论", "结果", "模型_结果")  # the file's own 结果 kept
     assert [row[2] for row in values[1:]] == ["正面", "负面", None, "正面", "负面"]
     (tmp_path / "lines.txt").write_text("好评\n太差了\n", encoding="utf-8")
     page.set_input_files("#bulk-file", str(tmp_path / "lines.txt"))
@@ -133,8 +135,8 @@ def test_a_taught_classifier_adds_a_second_set_of_columns(bulk, live_server, tmp
     with page.expect_download() as download:
         page.click("#bulk-download")
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), "rb").read().decode("utf-8-sig"))))
-    assert [r["批量路由_label"] for r in rows] == ["物流问题", "商品质量"]
-    assert {"批量路由_confidence", "批量路由_score_物流问题"} <= set(rows[0])
+    assert [r["批量路由_结果"] for r in rows] == ["物流问题", "商品质量"]
+    assert {"批量路由_置信度", "批量路由_得分_物流问题"} <= set(rows[0])
 
 
 @pytest.fixture(scope="module")
@@ -161,13 +163,14 @@ def test_a_large_file_runs_as_a_job_with_progress_and_comes_back_whole(browser, 
         page.click("#tab-bulk")
         page.set_input_files("#bulk-file", str(source))
         expect(page.locator("#bulk-file-note")).to_contain_text("后台分析")
-        page.click("#bulk-start")
-        # 评价 is not a usual text column: the server says so at once, and the page offers the file's columns.
-        expect(page.locator("#bulk-error")).to_contain_text("评价")
-        expect(page.locator("#bulk-column")).to_be_visible()
-        page.select_option("#bulk-column", "评价")
-        page.click("#bulk-start")
+        # The start of the file is read for its columns: 评价 reads like prose, and is chosen and shown.
+        expect(page.locator("#bulk-column")).to_have_value("评价")
+        expect(page.locator("#bulk-preview-list li")).to_have_count(5)
+        with page.expect_request("**/api/jobs") as sent:
+            page.click("#bulk-start")
+        assert 'name="column"\r\n\r\n评价' in sent.value.post_data
         expect(page.locator("#bulk-progress-text")).to_contain_text("已分析")
+        assert not page.locator("#bulk-error").is_visible()
         seen = set()
         for _ in range(600):  # the progress bar follows the job
             seen.add(page.evaluate("() => document.getElementById('bulk-progress').value"))
@@ -184,8 +187,9 @@ def test_a_large_file_runs_as_a_job_with_progress_and_comes_back_whole(browser, 
         result = list(csv.DictReader(io.StringIO(open(saved.path(), "rb").read().decode("utf-8-sig"))))
         assert [r["序号"] for r in result] == [str(at) for at in range(20_000)]
         assert [r["评价"] for r in result] == rows
-        assert all(r["label"] in ("正面", "负面") for r in result if r["评价"])
-        assert all(r["error"] for r in result if not r["评价"])
+        # The page asks for the columns in Chinese, as its own downloads have them.
+        assert all(r["结果"] in ("正面", "负面") for r in result if r["评价"])
+        assert all(r["无法分析的原因"] for r in result if not r["评价"])
         assert not page.locator("#bulk-results").is_visible()  # no charts for a job: the file is the answer
 
 

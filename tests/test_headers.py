@@ -22,7 +22,7 @@ def test_the_file_api_names_columns_in_chinese_when_asked(client):
     rows = read(asked.data)
     assert list(rows[0]) == ["评论", *ZH]
     assert rows[0]["倾向"] == "正面" and rows[0]["褒贬不一"] == "否" and rows[2]["倾向"] == "负面"
-    assert rows[1]["无法分析的原因"].startswith("empty_text")
+    assert rows[1]["无法分析的原因"].startswith("第 2 行的文本是空的")  # the message, not the code, for people
     plain = read(client.post("/api/sentiment/file", data={"file": (io.BytesIO(SOURCE.encode()), "r.csv")},
                              content_type="multipart/form-data").data)
     assert list(plain[0])[1:3] == ["label", "polarity"] and plain[0]["polarity"] == "Positive"

@@ -120,8 +120,8 @@ class Tagger:
             aspects = self._aspects(readable, aspect_names, deadline)
             for row, (text, problem) in zip(batch, checked):
                 added = {name: "" for name in [*names.values(), *aspect_names.values()]}
-                if text is None:
-                    added[names["error"]] = problem
+                if text is None:  # the code before the message is for programs: not in a file for people
+                    added[names["error"]] = problem.split(": ", 1)[-1] if self.headers == "zh" else problem
                     added.update(self._taught_blank())
                 else:
                     answer = next(answers)

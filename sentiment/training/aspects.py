@@ -5,7 +5,10 @@ From ``absa/130.Chinese_Zhang`` (train and dev files; its test file is left for 
   负面), and per bundled three-way model its combination with that model's scores, fitted on dev;
 - ``models/aspects/targets.json``: the target words annotators marked (菜品, 服务员, 鸡煲 …) at least
   twice and in at least ``TARGET_SHARE`` of the times they occur (0.2: the best F1 on dev), shown as
-  the target of a mention.
+  the target of a mention;
+- ``models/aspects/learned.json``: of those, the dishes (烤鸭, 三文鱼 …) — target words the restaurant set
+  does not know whose opinions speak of taste (hold one of 口味's opinion words) at least half the time,
+  at least twice — learned as 口味's target words, so 烤鸭不错 is about 口味.
 
     python -m sentiment.training.aspects ../shared/datasets/more/absa/130.Chinese_Zhang
 """
@@ -23,6 +26,7 @@ import numpy as np
 from sentiment.config import from_env
 from sentiment.models.aspects.reader import clause_spans
 from sentiment.models.aspects.polarity import LABELS, PATH, AspectPolarity, in_order, stack_features
+from sentiment.models.aspects.sets import LEARNED_PATH
 from sentiment.models.aspects.targets import TARGETS_PATH
 from sentiment.models.backends import load_backend
 from sentiment.models.custom.taught import TaughtClassifier, logistic_regression
@@ -115,6 +119,22 @@ def mine_targets(sentences: list[tuple[str, list[Triplet]]], share: float = TARG
     return sorted(word for word in words if marked[word] / max(occurs[word], 1) >= share)
 
 
+def dishes(sentences: list[tuple[str, list[Triplet]]], words: list[str]) -> list[str]:
+    """The target ``words`` that name dishes: unknown to the restaurant set, judged by taste words."""
+    from sentiment.models.aspects.sets import MAX_WORD_CHARS, ready_made
+
+    restaurant = ready_made()["restaurant"]
+    taste = next(c for c in restaurant.categories if c.name == "口味").opinions
+    judged: dict[str, list[bool]] = {}
+    for text, triplets in sentences:
+        for t in triplets:
+            if t.target:
+                opinion = text[t.opinion[0]:t.opinion[1]]
+                judged.setdefault(text[t.target[0]:t.target[1]], []).append(any(w in opinion for w in taste))
+    return sorted(word for word in words if not restaurant.hits(word) and len(word) <= MAX_WORD_CHARS
+                  and sum(judged.get(word, [])) >= 2 and sum(judged[word]) >= len(judged[word]) / 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("zhang", type=Path, help="the 130.Chinese_Zhang folder (train.txt, dev.txt)")
@@ -124,7 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     words = mine_targets(train)
     TARGETS_PATH.write_text(json.dumps({"source": "absa/130.Chinese_Zhang train.txt", "share": TARGET_SHARE,
                                         "words": words}, ensure_ascii=False, indent=0), encoding="utf-8")
-    print(f"wrote {PATH} and {TARGETS_PATH} ({len(words)} target words)")
+    dish_words = dishes(train, words)
+    LEARNED_PATH.write_text(json.dumps({"source": "absa/130.Chinese_Zhang train.txt, training/aspects.py dishes",
+                                        "restaurant": {"口味": dish_words}}, ensure_ascii=False, indent=0),
+                            encoding="utf-8")
+    print(f"wrote {PATH}, {TARGETS_PATH} ({len(words)} target words) and {LEARNED_PATH} ({len(dish_words)} dishes)")
     return 0
 
 

@@ -84,10 +84,11 @@ def teach_classifier():
     if _store().exists(wanted.name):
         owner_of = _store().about(wanted.name).get("owner")
         if not tenancy.may_see(owner_of) or not tenancy.may_change(owner_of):
-            raise ApiError(409, "classifier_exists", f"名称“{wanted.name}”已被占用；请换个名字。", classifier=wanted.name)
+            raise ApiError(409, "classifier_exists", f"名称“{wanted.name}”已被占用；请换个名字。", classifier=wanted.name,
+                           replaceable=False)
         if not wanted.replace:
             raise ApiError(409, "classifier_exists", f"已经有名为“{wanted.name}”的分类器；换个名字，或先删除它。",
-                           classifier=wanted.name)
+                           classifier=wanted.name, replaceable=True)  # replace=true teaches it again
     try:
         texts, labels = check_examples(wanted.rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
                                        config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"],

@@ -27,6 +27,7 @@ from sentiment.models.explain import MIXED_CONFIDENCE
 from sentiment.models.sentences import TURNS, cut
 from sentiment.models.service import SentimentService
 
+NAMING_ONLY = 6  # a clause this short with only target words names what the next clause judges
 _EDGES = "，,、。！？!?；;…～~ \t\r\n\"'“”‘’（）()【】[]《》"
 
 
@@ -73,17 +74,26 @@ class AspectReader:
     polarity: AspectPolarity
 
     def preprocess(self, texts: Sequence[str], aspect_set: AspectSet) -> list[list[Mention]]:
-        """Each text's mentions: the clauses that hold a word of the set, and the categories they reveal."""
+        """Each text's mentions: the clauses that hold a word of the set, and the categories they reveal. A
+        short clause that only names its target (环境嘛，一般般) is read with the clause after it, when that
+        one names no target of its own (its opinion words then speak of the first's)."""
         found = []
         for text in texts:
             mentions = []
-            for start, end in clause_spans(text):
-                hits = aspect_set.hits(text, start, end)
-                about = aspect_set.about_clause(hits)
-                if not about:
+            spans = clause_spans(text)
+            hits = [aspect_set.hits(text, start, end) for start, end in spans]
+            skip = False
+            for at, (start, end) in enumerate(spans):
+                about = aspect_set.about_clause(hits[at])
+                if skip or not about:
+                    skip = False
                     continue
-                spans = [(hit.start, hit.end) for hit in hits if hit.kind == "target"]
-                mentions.append(Mention(start, end, tuple(about), _longest(spans + marked_targets(text, start, end)),
+                if (at + 1 < len(spans) and end - start <= NAMING_ONLY and all(h.kind == "target" for h in hits[at])
+                        and not any(h.kind == "target" for h in hits[at + 1])
+                        and not text[end:spans[at + 1][0]].strip("，,、 ")):
+                    end, skip = spans[at + 1][1], True
+                named = [(hit.start, hit.end) for hit in hits[at] if hit.kind == "target"]
+                mentions.append(Mention(start, end, tuple(about), _longest(named + marked_targets(text, start, end)),
                                         text.startswith(TURNS, start)))
             found.append(mentions)
         return found

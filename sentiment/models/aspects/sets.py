@@ -25,7 +25,10 @@ from pathlib import Path
 from typing import Iterable
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
+# Words learned from data for the ready-made sets' categories (training/aspects.py): set id -> category -> words.
+LEARNED_PATH = Path(__file__).resolve().parents[3] / "models" / "aspects" / "learned.json"
 MAX_CATEGORIES, MAX_WORDS, MAX_WORD_CHARS, MAX_EXAMPLES, MAX_EXAMPLE_CHARS = 30, 200, 12, 50, 200
+MAX_LEARNED = 1000  # words learned from data (a category's examples, or the aspect corpus for dishes)
 NAME = re.compile(r"^[\w\-/·]{1,40}$")
 ID = re.compile(r"^[\w\-]{1,40}$")  # letters (Chinese too), digits, _ and -: safe as a file name
 
@@ -166,7 +169,7 @@ def category_from_json(name: object, body: object) -> Category:
     category = Category(name, _words(body, "targets", f"「{name}」的词", MAX_WORDS, MAX_WORD_CHARS),
                         _words(body, "opinions", f"「{name}」的评价词", MAX_WORDS, MAX_WORD_CHARS),
                         _words(body, "examples", f"「{name}」的示例句", MAX_EXAMPLES, MAX_EXAMPLE_CHARS),
-                        _words(body, "learned", f"「{name}」学到的词", MAX_WORDS, MAX_WORD_CHARS),
+                        _words(body, "learned", f"「{name}」学到的词", MAX_LEARNED, MAX_WORD_CHARS),
                         body.get("preferred") is True)
     if not (category.targets or category.opinions or category.examples):
         raise InvalidAspectSet("invalid_aspect_set", f"类别「{name}」至少需要一个词或一句示例。")
@@ -192,9 +195,14 @@ def set_from_json(body: object, builtin: bool = False, owner: str | None = None)
 
 @lru_cache(maxsize=1)
 def ready_made() -> dict[str, AspectSet]:
-    """The sets that ship (``sets/*.json``), by id."""
+    """The sets that ship (``sets/*.json``), by id, with the words learned for them (``LEARNED_PATH``)."""
+    learned = json.loads(LEARNED_PATH.read_text(encoding="utf-8")) if LEARNED_PATH.exists() else {}
     found = {}
     for path in sorted(SETS_DIR.glob("*.json")):
-        aspect_set = set_from_json(json.loads(path.read_text(encoding="utf-8")), builtin=True)
+        body = json.loads(path.read_text(encoding="utf-8"))
+        for name, words in learned.get(body.get("id"), {}).items():
+            if name in body["categories"]:
+                body["categories"][name] = {**body["categories"][name], "learned": words}
+        aspect_set = set_from_json(body, builtin=True)
         found[aspect_set.id] = aspect_set
     return found
