@@ -6,7 +6,6 @@ environment selects; ``download`` is the one command that touches the network.
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import json
 import os
@@ -15,44 +14,12 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sentiment import cli_aspects
+from sentiment import cli_aspects, cli_labels
+from sentiment.cli_common import SAY_WHY, emit, fail, load_service, stdin_lines
 from sentiment.bulk.columns import MissingColumn
 from sentiment.config import DEFAULT_MODEL_ID, ConfigError, from_env
-from sentiment.models.backends import BackendUnavailable, load_backend
-from sentiment.models.service import SentimentService
+from sentiment.models.backends import BackendUnavailable
 from sentiment.models.texts import InvalidText, check_text
-
-
-def _emit(payload: dict) -> None:
-    """One JSON line. A refused text may hold lone surrogates (undecodable input); they go out as
-    ``\\udcxx`` escapes, which is still valid JSON for the same string, instead of failing to print."""
-    line = json.dumps(payload, ensure_ascii=False) + "\n"
-    sys.stdout.buffer.write(line.encode("utf-8", "backslashreplace"))
-    sys.stdout.buffer.flush()
-
-
-def _stdin_lines() -> list[str]:
-    """Non-blank lines of standard input; bytes that are not UTF-8 survive as lone surrogates, so the
-    line holding them is answered with ``invalid_unicode`` in its place rather than ending the run."""
-    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
-    return [line.rstrip("\r\n") for line in stream if line.strip()]
-
-
-VERBOSE = False  # --verbose: the model line says why this model serves
-
-
-def _load_service(config: dict) -> SentimentService:
-    """The configured model as a service, saying on stderr in one short line which model serves (and, with
-    ``--verbose``, why: the reason names settings and the download command, for the operator)."""
-    backend, choice = load_backend(config)
-    print(f"模型：{backend.name}" + (f"（{choice.reason}）" if VERBOSE else ""), file=sys.stderr)
-    return SentimentService.from_config(backend, config)
-
-
-def _error(message: object) -> int:
-    """One line on stderr, in Chinese as the product is; exit status 2."""
-    print(f"错误：{message}", file=sys.stderr)
-    return 2
 
 
 def predict(args: argparse.Namespace) -> int:
@@ -61,8 +28,8 @@ def predict(args: argparse.Namespace) -> int:
     from sentiment.models.explain import analyse_with_sentences
 
     config = from_env()
-    texts = args.texts or _stdin_lines()
-    service = _load_service(config)
+    texts = args.texts or stdin_lines()
+    service = load_service(config)
     checked: list[tuple[str, InvalidText | None]] = []
     for text in texts:
         try:
@@ -74,36 +41,9 @@ def predict(args: argparse.Namespace) -> int:
     results = iter([r for start in range(0, len(valid), step)
                     for r in analyse_with_sentences(service, valid[start : start + step])])
     for text, error in checked:  # input order, errors in their place
-        _emit(next(results) if error is None else {"text": text, "error": error.message, "code": error.code})
+        emit(next(results) if error is None else {"text": text, "error": error.message, "code": error.code})
     status = 2 if any(error for _, error in checked) else 0
     return status
-
-
-def evaluate(args: argparse.Namespace) -> int:
-    """Score the configured model on the user's labelled CSV or JSONL file."""
-    from tqdm import tqdm
-
-    from sentiment.bulk.labelled import read_labelled_rows
-    from sentiment.evaluation.evaluate import LabelError, evaluate as run_evaluation
-
-    config = from_env()
-    try:
-        rows = read_labelled_rows(args.data.read_bytes(), str(args.data), args.text_col, args.label_col)
-    except MissingColumn as error:
-        return _error(error.say("--text-col" if error.what == "文本" else "--label-col"))
-    except (OSError, ValueError) as error:
-        return _error(error)
-    service = _load_service(config)
-    with tqdm(total=len(rows), unit="text", file=sys.stderr, disable=None) as bar:
-        try:
-            report = run_evaluation(service, rows, config["SENTIMENT_MAX_CHARS"], progress=bar.update)
-        except LabelError as error:
-            return _error(f"{args.data}：{error}")
-    if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(report.as_text())
-    return 0
 
 
 def export(args: argparse.Namespace) -> int:
@@ -113,51 +53,13 @@ def export(args: argparse.Namespace) -> int:
 
     model_dir = local_model_dir(args.model)
     if model_dir is None:
-        return _error(f"磁盘上没有 {args.model} 的权重；先运行 `python -m sentiment download {args.model}`，"
+        return fail(f"磁盘上没有 {args.model} 的权重；先运行 `python -m sentiment download {args.model}`，"
                       "或在 --model 给出模型目录")
     try:
         out = run_export(model_dir, args.out, int8=args.int8, name=display_name(args.model, model_dir))
     except Exception as error:  # torch, onnx and onnxruntime raise any type for a model they cannot handle
-        return _error(f"无法导出 {args.model}：{error}")
+        return fail(f"无法导出 {args.model}：{error}")
     print(f"已导出 {args.model} 到 {out}；用 SENTIMENT_MODEL={out} 启动服务即可使用它")
-    return 0
-
-
-def taught_summary(saved: dict) -> str:
-    """What a teacher reads after teaching: the labels and examples, cross-validated accuracy overall and per
-    label, and the threshold below which the classifier answers 其他."""
-    check = saved.get("cross_validation", {})
-    per_label = " · ".join(f"{label} {share:.0%}" for label, share in check.get("per_label", {}).items())
-    counts = "、".join(f"{label}（{n} 条）" for label, n in saved.get("counts", {}).items())
-    lines = [f"已教会分类器“{saved['name']}”：{len(saved['labels'])} 个标签，{saved.get('examples', 0)} 条示例：{counts}",
-             f"交叉验证准确率 {check.get('accuracy', 0):.1%}（{check.get('folds', 0)} 折）：{per_label}",
-             f"把握低于 {saved.get('threshold', 0):.0%} 的回答记为“其他”（交叉验证里九成正确回答的把握在此之上）",
-             f"使用：python -m sentiment tag 文件 --classifier {saved['name']}"]
-    return "\n".join(lines)
-
-
-def teach(args: argparse.Namespace) -> int:
-    """Teach a classifier from a labelled file into SENTIMENT_DATA_DIR, where the service finds it."""
-    from sentiment.models.custom.store import ClassifierStore, InvalidName, check_name
-    from sentiment.models.custom.taught import check_examples, teach as run_teach
-    from sentiment.bulk.labelled import read_labelled_rows
-
-    config = from_env()
-    store = ClassifierStore(Path(config["SENTIMENT_DATA_DIR"]))
-    try:
-        name = check_name(args.name)
-        if store.exists(name) and not args.replace:
-            raise ValueError(f"已经有名为“{name}”的分类器；要重新教它，加 --replace")
-        rows = read_labelled_rows(args.file.read_bytes(), str(args.file), args.text_col, args.label_col)
-        texts, labels = check_examples(rows, config["SENTIMENT_MIN_EXAMPLES_PER_LABEL"],
-                                       config["SENTIMENT_MAX_EXAMPLES"], config["SENTIMENT_MAX_CHARS"],
-                                       config["SENTIMENT_MAX_LABELS"])
-    except MissingColumn as error:
-        return _error(error.say("--text-col" if error.what == "文本" else "--label-col"))
-    except (OSError, ValueError, InvalidName) as error:
-        return _error(getattr(error, "message", error))
-    saved = store.save(run_teach(name, texts, labels))
-    print(json.dumps(saved, ensure_ascii=False, indent=1) if args.json else taught_summary(saved))
     return 0
 
 
@@ -180,7 +82,7 @@ def _tag_on_server(args: argparse.Namespace) -> int:
     try:
         data = sys.stdin.buffer.read() if str(args.input) == "-" else args.input.read_bytes()
     except OSError as error:
-        return _error(error)
+        return fail(error)
     body = b"".join(parts) + (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
                               f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
 
@@ -199,7 +101,7 @@ def _tag_on_server(args: argparse.Namespace) -> int:
     try:
         status, answer = call("/api/jobs", body)
         if status != 202:
-            return _error(json.loads(answer).get("error", answer[:200]))
+            return fail(json.loads(answer).get("error", answer[:200]))
         job = json.loads(answer)
         with tqdm(total=job["rows_total"], unit="row", file=sys.stderr, disable=None, desc="job") as bar:
             while job["state"] in ("queued", "running"):
@@ -207,10 +109,10 @@ def _tag_on_server(args: argparse.Namespace) -> int:
                 job = json.loads(call(f"/api/jobs/{job['id']}")[1])
                 bar.update(job["rows_done"] - bar.n)
         if job["state"] != "done":
-            return _error(f"任务没有完成（{job['state']}）：{job.get('error') or ''}")
+            return fail(f"任务没有完成（{job['state']}）：{job.get('error') or ''}")
         status, result = call(f"/api/jobs/{job['id']}/result")
     except (OSError, ValueError) as error:
-        return _error(f"连不上 {base}（--server）：{error}")
+        return fail(f"连不上 {base}（--server）：{error}")
     (sys.stdout.buffer.write(result) if args.output is None or str(args.output) == "-" else args.output.write_bytes(result))
     return 0
 
@@ -232,7 +134,7 @@ def tag(args: argparse.Namespace) -> int:
     done = 0
     if args.resume and not to_stdout and args.output.exists():
         if out_kind == "xlsx":
-            return _error("XLSX 输出不能续写；要续写（--resume）请输出 CSV 或 JSONL")
+            return fail("XLSX 输出不能续写；要续写（--resume）请输出 CSV 或 JSONL")
         trim_partial(args.output, out_kind)
         done = count_rows(args.output, out_kind)
     classifier = None
@@ -242,7 +144,7 @@ def tag(args: argparse.Namespace) -> int:
         try:
             classifier = ClassifierStore(Path(config["SENTIMENT_DATA_DIR"])).get(args.classifier)
         except (UnknownClassifier, InvalidName):
-            return _error(f"{config['SENTIMENT_DATA_DIR']} 里没有名为“{args.classifier}”的分类器（--classifier）；"
+            return fail(f"{config['SENTIMENT_DATA_DIR']} 里没有名为“{args.classifier}”的分类器（--classifier）；"
                           "先用 `python -m sentiment teach` 教一个")
     aspects = None
     if args.aspects:
@@ -254,8 +156,8 @@ def tag(args: argparse.Namespace) -> int:
     try:
         source = sys.stdin.buffer if str(args.input) == "-" else open(args.input, "rb")
     except OSError as error:
-        return _error(error)
-    service = _load_service(config)
+        return fail(error)
+    service = load_service(config)
     about: dict = {}
     rows = read_rows(source, kind, ReadBudget.from_config(config, None, None), about)  # local files: no cell or time bound
     for _ in range(done):  # rows already tagged in the partial output
@@ -273,9 +175,9 @@ def tag(args: argparse.Namespace) -> int:
                 writer.write(row)
         writer.close()
     except MissingColumn as error:
-        return _error(error.say("--column"))
+        return fail(error.say("--column"))
     except TableError as error:
-        return _error(getattr(error, "message", error))
+        return fail(getattr(error, "message", error))
     finally:
         source.close()
         sink.flush()
@@ -301,14 +203,14 @@ def download(args: argparse.Namespace) -> int:
     """Fetch a model's weights into the ModelScope cache, where ``SENTIMENT_BACKEND=auto`` finds them."""
     problem = _hub_reachable(args.timeout)
     if problem:
-        return _error(f"连不上 ModelScope 模型库（{problem}）。这台机器似乎不能上网，服务继续使用内置模型（bundled model）。\n"
+        return fail(f"连不上 ModelScope 模型库（{problem}）。这台机器似乎不能上网，服务继续使用内置模型（bundled model）。\n"
                       "请在能上网的机器上运行这个命令，或把模型目录复制过来，再设置 SENTIMENT_MODEL=/path/to/it。")
     from modelscope.hub.snapshot_download import snapshot_download
 
     try:
         path = snapshot_download(args.model)
     except Exception as error:  # the hub client raises HTTP, I/O and its own errors alike
-        return _error(f"无法下载 {args.model}：{error}")
+        return fail(f"无法下载 {args.model}：{error}")
     print(f"已下载 {args.model} 到 {path}\n重启服务后，SENTIMENT_BACKEND=auto 就会使用它")
     return 0
 
@@ -321,13 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("texts", nargs="*")
     p.set_defaults(run=predict)
     cli_aspects.add_parser(commands).set_defaults(run=lambda args: cli_aspects.aspects(
-        args, from_env(), args.texts or ([] if args.list else _stdin_lines()), _emit))
+        args, from_env(), args.texts or ([] if args.list else stdin_lines()), emit))
     e = commands.add_parser("evaluate", help="accuracy of the configured model on your labelled CSV/JSONL")
     e.add_argument("--data", required=True, type=Path, help="CSV with a header, or JSON lines")
     e.add_argument("--text-col", help="column holding the text (default: the one that reads most like prose)")
     e.add_argument("--label-col", help="column holding the labels (default: a label header, else the column with fewest distinct values)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
-    e.set_defaults(run=evaluate)
+    e.set_defaults(run=cli_labels.evaluate)
     x = commands.add_parser("export", help="StructBERT to ONNX (optionally INT8) for a faster CPU backend")
     x.add_argument("--model", required=True, help="ModelScope id (already downloaded) or model directory")
     x.add_argument("--out", required=True, type=Path, help="directory to write")
@@ -340,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--label-col", help="the label column (default: a label header, else the column with fewest distinct values)")
     t.add_argument("--replace", action="store_true", help="replace a classifier of the same name")
     t.add_argument("--json", action="store_true", help="print the classifier's report as JSON")
-    t.set_defaults(run=teach)
+    t.set_defaults(run=cli_labels.teach)
     g = commands.add_parser("tag", help="add the model's columns to every row of a CSV/TSV/TXT/JSONL/XLSX file")
     g.add_argument("input", type=Path, help="the table to tag, or - for standard input")
     g.add_argument("-o", "--output", type=Path, help="where to write (default: standard output)")
@@ -364,9 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")
     d.set_defaults(run=download)
     args = parser.parse_args(argv)
-    global VERBOSE
-    VERBOSE = args.verbose
+    SAY_WHY["verbose"] = args.verbose
     try:
         return args.run(args)
     except (ConfigError, BackendUnavailable) as error:
-        return _error(error)
+        return fail(error)

@@ -3,10 +3,10 @@ line per text; ``--list`` shows the sets. ``tag --aspects SET`` (cli.py) adds a 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from sentiment.cli_common import fail
 from sentiment.models.aspects.reader import AspectReader
 from sentiment.models.aspects.sets import AspectSet, UnknownAspectSet
 from sentiment.models.aspects.store import AspectSets, shipped_polarity
@@ -20,8 +20,7 @@ def reader_and_set(config: Mapping[str, Any], set_id: str) -> tuple[AspectReader
     try:
         aspect_set = AspectSets(Path(config["SENTIMENT_DATA_DIR"])).get(set_id)
     except UnknownAspectSet:
-        print(f"错误：没有名为“{set_id}”的类别集（--set / --aspects）；`python -m sentiment aspects --list` 列出全部",
-              file=sys.stderr)
+        fail(f"没有名为“{set_id}”的类别集（--set / --aspects）；`python -m sentiment aspects --list` 列出全部")
         return None
     name = config["SENTIMENT_ASPECT_MODEL"]
     service = SentimentService.from_config(load_backend({**config, "SENTIMENT_MODEL": name})[0], config)
