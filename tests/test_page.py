@@ -113,6 +113,7 @@ def test_a_mixed_review_shows_its_sentences_tinted_and_says_so(page):
     last = answer.locator(".reading .sentence").last
     sync_api.expect(last).to_have_text("不过最后发现里面有根头发，恶心死了，再也不会点了！")
     assert "Negative" in last.get_attribute("class")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # a long review on a phone
     sync_api.expect(answer.locator(".reading .sentence.Positive")).to_have_count(1)
     answer.locator("details.sentences summary").click()
     sync_api.expect(answer.locator("details.sentences li")).to_have_count(2)
@@ -124,6 +125,10 @@ def test_an_emoji_before_the_deciding_word_does_not_shift_its_mark(page):
     answer = bot_bubbles(page).last
     sync_api.expect(answer.locator(".reading mark").first).to_contain_text("难")
     sync_api.expect(answer.locator(".reading")).to_have_text("😀😀这家店的包子真难吃")  # nothing lost or doubled
+    # At phone width (open_page's 390 px) the marked text, its chips and bars fit without sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = answer.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
 
 
 def test_a_600_character_review_shows_its_last_sentence_as_the_complaint(page):
