@@ -51,6 +51,9 @@ def with_learned(aspect_set: AspectSet) -> AspectSet:
 class AspectSets:
     def __init__(self, root: Path):
         self.folder = Path(root) / "aspect-sets"
+        # A stored set as last read, by id, with its file's (inode, mtime, size): a request reads the file's
+        # stat, not the file, and the set's word pattern is compiled once per saved version (as classifiers).
+        self._loaded: dict[str, tuple[tuple[int, int, int], AspectSet]] = {}
 
     def get(self, set_id: object) -> AspectSet:
         """A ready-made or stored set by id; ``UnknownAspectSet`` otherwise."""
@@ -61,11 +64,19 @@ class AspectSets:
             return found
         if not ID.match(set_id):
             raise UnknownAspectSet(set_id)
+        path = self.folder / f"{set_id}.json"
         try:
-            body = json.loads((self.folder / f"{set_id}.json").read_text(encoding="utf-8"))
+            seen = path.stat()
+            stamp = (seen.st_ino, seen.st_mtime_ns, seen.st_size)
+            cached = self._loaded.get(set_id)
+            if cached and cached[0] == stamp:
+                return cached[1]
+            body = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise UnknownAspectSet(set_id) from None
-        return set_from_json(body, owner=body.get("owner"))
+        found = set_from_json(body, owner=body.get("owner"))
+        self._loaded[set_id] = (stamp, found)
+        return found
 
     def list(self) -> list[AspectSet]:
         stored = []
